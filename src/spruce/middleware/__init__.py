@@ -1,0 +1,5 @@
+"""ASGI middleware shipped with Spruce."""
+
+from .errors import ServerErrorMiddleware
+
+__all__ = ["ServerErrorMiddleware"]
