@@ -48,8 +48,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 ASGIApp = Callable[[Scope, Receive, Send], Any]
 LifespanFactory = Callable[["Spruce"], contextlib.AbstractAsyncContextManager[Any]]
 
-_WEAK_SECRETS = frozenset({"secret", "changeme", "change-me", "dev", "development", "insecure",
-                           "password", "your-secret-key", "secret-key", "please-change-me"})
+_WEAK_SECRETS = frozenset(
+    {
+        "secret",
+        "changeme",
+        "change-me",
+        "dev",
+        "development",
+        "insecure",
+        "password",
+        "your-secret-key",
+        "secret-key",
+        "please-change-me",
+    }
+)
 MIN_SECRET_LENGTH = 32
 
 
@@ -85,7 +97,8 @@ class Spruce(Router):
         root_path: str | None = None,
     ) -> None:
         super().__init__(
-            root_path=root_path or _caller_folder(1), template_folder=template_folder,
+            root_path=root_path or _caller_folder(1),
+            template_folder=template_folder,
             static_folder=static_folder,
         )
         self.state = State()
@@ -171,7 +184,7 @@ class Spruce(Router):
             raise ImproperlyConfigured(
                 f"{problem}, and {users} needs one to sign data. Set SPRUCE_SECRET_KEY (in the "
                 "environment or .env) to at least 32 random characters, e.g. the output of: "
-                "python -c \"import secrets; print(secrets.token_urlsafe(48))\""
+                'python -c "import secrets; print(secrets.token_urlsafe(48))"'
             )
         warnings.warn(
             f"debug mode: using a temporary secret key for {users}; sessions and tokens will not "
@@ -269,8 +282,12 @@ class Spruce(Router):
         path = route.template.build(params, name)
         extra = {k: v for k, v in params.items() if k not in route.template.param_converters}
         if extra:
-            pairs = [(k, item) for k, v in extra.items() if v is not None
-                     for item in (v if isinstance(v, (list, tuple)) else [v])]
+            pairs = [
+                (k, item)
+                for k, v in extra.items()
+                if v is not None
+                for item in (v if isinstance(v, (list, tuple)) else [v])
+            ]
             if pairs:
                 path += "?" + urlencode(pairs, doseq=False)
         if anchor:
@@ -294,7 +311,9 @@ class Spruce(Router):
         if self._secret_users:
             self._resolve_secret_key()
         self._compiled = compile_routes(
-            self, self.converters, self.providers,
+            self,
+            self.converters,
+            self.providers,
             connection_types={Request: _self, Spruce: _app_of},
             websocket_types={WebSocket: _self, Spruce: _app_of},
         )
@@ -304,9 +323,23 @@ class Spruce(Router):
         if self._middleware:
             from .middleware.errors import ServerErrorMiddleware
 
-            app = ServerErrorMiddleware(app, debug=config.debug, debug_response=self._debug_scope_response)
-        self._after = {id(r): [adapt_hook(h, 2) for router in r.routers for h in reversed(router.after_request_hooks)] for r in self._compiled.routes}
-        self._teardown = {id(r): [adapt_hook(h, 2) for router in r.routers for h in reversed(router.teardown_hooks)] for r in self._compiled.routes}
+            app = ServerErrorMiddleware(
+                app, debug=config.debug, debug_response=self._debug_scope_response
+            )
+        self._after = {
+            id(r): [
+                adapt_hook(h, 2)
+                for router in r.routers
+                for h in reversed(router.after_request_hooks)
+            ]
+            for r in self._compiled.routes
+        }
+        self._teardown = {
+            id(r): [
+                adapt_hook(h, 2) for router in r.routers for h in reversed(router.teardown_hooks)
+            ]
+            for r in self._compiled.routes
+        }
         super().freeze()
         self._stack = app
 
@@ -376,7 +409,9 @@ class Spruce(Router):
             response = await route.handler(request)
         except Exception as exc:
             routers: Sequence[Router] = route.routers if route is not None else (self,)
-            response = await render_error(request, exc, routers, self.config.debug, self.debug_renderer)
+            response = await render_error(
+                request, exc, routers, self.config.debug, self.debug_renderer
+            )
         if route is None:
             await response(scope, receive, send)
             return
@@ -398,7 +433,9 @@ class Spruce(Router):
             if request._form is not None:
                 await request.close()
 
-    async def _run_teardown(self, hooks: list[Any], request: Request, error: BaseException | None) -> None:
+    async def _run_teardown(
+        self, hooks: list[Any], request: Request, error: BaseException | None
+    ) -> None:
         for hook in hooks:
             try:
                 await hook(request, error)
@@ -515,7 +552,11 @@ class Spruce(Router):
         return TestClient(self, **options)
 
     def run(
-        self, host: str = "127.0.0.1", port: int = 8000, *, reload: bool = False,
+        self,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        *,
+        reload: bool = False,
         log_level: str = "info",
     ) -> None:
         """Serve with the development server (uvicorn) on http://host:port."""

@@ -54,8 +54,10 @@ def order_batteries(batteries: Iterable[Battery], installed: Iterable[str] = ())
                 f"battery {name!r} is not installed{hint}: add it to Spruce(batteries=[...])"
             )
         if name in visiting:
-            cycle: Sequence[str] = [*visiting[visiting.index(name):], name]
-            raise ImproperlyConfigured(f"batteries require each other in a cycle: {' -> '.join(cycle)}")
+            cycle: Sequence[str] = [*visiting[visiting.index(name) :], name]
+            raise ImproperlyConfigured(
+                f"batteries require each other in a cycle: {' -> '.join(cycle)}"
+            )
         visiting.append(name)
         for required in pending[name].requires:
             visit(required, name)

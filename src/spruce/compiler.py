@@ -45,7 +45,8 @@ def _positional_arity(func: Callable[..., Any]) -> int | None:
         if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
             return None
         if parameter.kind in (
-            inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD
+            inspect.Parameter.POSITIONAL_ONLY,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
         ):
             count += 1
     return count
@@ -71,7 +72,9 @@ def adapt_hook(func: Callable[..., Any], offered: int) -> Hook:
 
 
 _INFERRED: Mapping[Any, type[Converter]] = {
-    int: IntConverter, float: FloatConverter, __import__("uuid").UUID: UUIDConverter,
+    int: IntConverter,
+    float: FloatConverter,
+    __import__("uuid").UUID: UUIDConverter,
 }
 
 
@@ -102,9 +105,7 @@ class CompiledRoutes:
         self.routes: list[Route] = []
 
 
-def compile_templates(
-    root: Router, converters: Mapping[str, Converter]
-) -> CompiledRoutes:
+def compile_templates(root: Router, converters: Mapping[str, Converter]) -> CompiledRoutes:
     """Mount every route, parse its path, and index it by name (no handler plans yet)."""
     compiled = CompiledRoutes()
     for route in root.walk():
@@ -134,12 +135,17 @@ def compile_routes(
     for route in compiled.routes:
         assert route.template is not None
         path_types = {
-            name: converter.python_type for name, converter in route.template.param_converters.items()
+            name: converter.python_type
+            for name, converter in route.template.param_converters.items()
         }
         if route.websocket:
             plan = build_plan(
-                route.endpoint, path_types, providers, websocket_types,
-                is_async=True, allow_body=False,
+                route.endpoint,
+                path_types,
+                providers,
+                websocket_types,
+                is_async=True,
+                allow_body=False,
             )
             if not is_async_callable(route.endpoint):
                 raise ImproperlyConfigured(
@@ -149,7 +155,10 @@ def compile_routes(
             compiled.websockets.add(route.template, "WEBSOCKET", route)
             continue
         plan = build_plan(
-            route.endpoint, path_types, providers, connection_types,
+            route.endpoint,
+            path_types,
+            providers,
+            connection_types,
             is_async=is_async_callable(route.endpoint),
         )
         route.handler = _http_handler(plan, _hooks(route.routers))

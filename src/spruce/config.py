@@ -40,14 +40,21 @@ class CoreConfig:
     def from_settings(cls, settings: Any, overrides: Mapping[str, Any] | None = None) -> CoreConfig:
         """Build from a ``Settings`` instance (``SecretStr`` values unwrapped)."""
         values: dict[str, Any] = {}
-        for name in ("debug", "server_name", "max_body_size", "max_upload_size",
-                     "max_json_depth", "max_header_size"):
+        for name in (
+            "debug",
+            "server_name",
+            "max_body_size",
+            "max_upload_size",
+            "max_json_depth",
+            "max_header_size",
+        ):
             if hasattr(settings, name):
                 values[name] = getattr(settings, name)
         secret = getattr(settings, "secret_key", None)
         values["secret_key"] = _reveal(secret)
         values["secret_key_fallbacks"] = tuple(
-            revealed for s in getattr(settings, "secret_key_fallbacks", ()) or ()
+            revealed
+            for s in getattr(settings, "secret_key_fallbacks", ()) or ()
             if (revealed := _reveal(s))
         )
         values["allowed_hosts"] = tuple(getattr(settings, "allowed_hosts", DEFAULTS.allowed_hosts))
@@ -59,7 +66,9 @@ class CoreConfig:
                 settings, "max_form_field_size", DEFAULTS.form_limits.max_field_size
             ),
             max_file_size=getattr(settings, "max_upload_size", DEFAULTS.form_limits.max_file_size),
-            max_form_memory=getattr(settings, "max_body_size", DEFAULTS.form_limits.max_form_memory),
+            max_form_memory=getattr(
+                settings, "max_body_size", DEFAULTS.form_limits.max_form_memory
+            ),
         )
         values.update(overrides or {})
         return cls(**values)

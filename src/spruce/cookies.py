@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Literal
 from urllib.parse import quote
@@ -51,8 +51,8 @@ class Cookie:
         if self.expires is not None:
             expires = self.expires
             if isinstance(expires, int):
-                expires = datetime.fromtimestamp(expires, tz=timezone.utc)
-            parts.append(f"expires={format_datetime(expires.astimezone(timezone.utc), usegmt=True)}")
+                expires = datetime.fromtimestamp(expires, tz=UTC)
+            parts.append(f"expires={format_datetime(expires.astimezone(UTC), usegmt=True)}")
         if self.domain:
             parts.append(f"Domain={self.domain}")
         parts.append(f"Path={self.path}")

@@ -42,7 +42,7 @@ def http_error_response(exc: HTTPException, accept: str) -> Response:
         return JSONResponse(exc.body(), exc.status_code, headers)
     title = f"{exc.status_code} {html.escape(_phrase(exc.status_code))}"
     page = (
-        f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
         f"</head><body><h1>{title}</h1><p>{html.escape(str(exc.detail))}</p></body></html>"
     )
     return HTMLResponse(page, exc.status_code, headers)
@@ -57,9 +57,7 @@ def _phrase(status: int) -> str:
         return "Error"
 
 
-def find_error_handler(
-    exc: BaseException, routers: Sequence[Router]
-) -> Handler | None:
+def find_error_handler(exc: BaseException, routers: Sequence[Router]) -> Handler | None:
     """The handler for ``exc``: innermost router first; status code before exception class."""
     keys: list[ErrorHandlerKey] = []
     if isinstance(exc, HTTPException):
@@ -109,10 +107,10 @@ async def render_error(
             exc = handler_exc
     if isinstance(exc, HTTPException):
         return http_error_response(exc, request.headers.get("accept", ""))
-    logger.error(
-        "Unhandled exception on %s %s", request.method, request.path, exc_info=exc
+    logger.error("Unhandled exception on %s %s", request.method, request.path, exc_info=exc)
+    fallback = next(
+        (r.error_handlers[500] for r in reversed(routers) if 500 in r.error_handlers), None
     )
-    fallback = next((r.error_handlers[500] for r in reversed(routers) if 500 in r.error_handlers), None)
     if fallback is not None:
         try:
             return to_response(await call_maybe_async(fallback, request, exc))

@@ -96,53 +96,60 @@ class HTTPException(SpruceError):
         return {"detail": self.detail}
 
 
-class BadRequest(HTTPException):
+class _StatusError(HTTPException):
+    """An ``HTTPException`` whose status is fixed by its class: ``NotFound("No such post")``."""
+
+    def __init__(self, detail: str | None = None, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(None, detail, headers)
+
+
+class BadRequest(_StatusError):
     """400: the request is malformed (bad JSON, bad form encoding, bad header)."""
 
     status_code = 400
 
 
-class Unauthorized(HTTPException):
+class Unauthorized(_StatusError):
     """401: authentication is required."""
 
     status_code = 401
 
 
-class Forbidden(HTTPException):
+class Forbidden(_StatusError):
     """403: the client may not do this."""
 
     status_code = 403
 
 
-class NotFound(HTTPException):
+class NotFound(_StatusError):
     """404: nothing here."""
 
     status_code = 404
 
 
-class MethodNotAllowed(HTTPException):
+class MethodNotAllowed(_StatusError):
     """405: the path exists but not for this method; ``Allow`` lists the methods that work."""
 
     status_code = 405
 
     def __init__(self, allowed: Iterable[str], detail: str | None = None) -> None:
         self.allowed = tuple(allowed)
-        super().__init__(detail=detail, headers={"Allow": ", ".join(self.allowed)})
+        super().__init__(detail, {"Allow": ", ".join(self.allowed)})
 
 
-class PayloadTooLarge(HTTPException):
+class PayloadTooLarge(_StatusError):
     """413: the body (or a part of it) is larger than the configured limit."""
 
     status_code = 413
 
 
-class UnsupportedMediaType(HTTPException):
+class UnsupportedMediaType(_StatusError):
     """415: the body's content type is not one this handler accepts."""
 
     status_code = 415
 
 
-class UnprocessableEntity(HTTPException):
+class UnprocessableEntity(_StatusError):
     """422: well-formed input that fails validation."""
 
     status_code = 422
@@ -163,13 +170,13 @@ class RequestValidationError(UnprocessableEntity):
         return {"detail": self.detail, "errors": self.errors}
 
 
-class TooManyRequests(HTTPException):
+class TooManyRequests(_StatusError):
     """429: slow down; ``Retry-After`` says for how long."""
 
     status_code = 429
 
 
-class ServiceUnavailable(HTTPException):
+class ServiceUnavailable(_StatusError):
     """503: a backing service (the database, say) is down; try again later."""
 
     status_code = 503

@@ -24,7 +24,7 @@ import inspect
 import types
 import typing
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -58,7 +58,11 @@ class Param:
     location: typing.ClassVar[str] = "query"
 
     def __init__(
-        self, default: Any = _MISSING, *, alias: str | None = None, description: str | None = None,
+        self,
+        default: Any = _MISSING,
+        *,
+        alias: str | None = None,
+        description: str | None = None,
         **constraints: Any,
     ) -> None:
         self.default = default
@@ -174,10 +178,7 @@ class _Invalid(ValueError):
 
 def _parse_int(text: str) -> int:
     stripped = text.strip()
-    if stripped[:1] in "+-":
-        digits = stripped[1:]
-    else:
-        digits = stripped
+    digits = stripped[1:] if stripped[:1] in "+-" else stripped
     if not digits.isascii() or not digits.isdigit():
         raise _Invalid("Input should be a valid integer", "int_parsing")
     return int(stripped)
@@ -203,7 +204,9 @@ def _parse_bool(text: str) -> bool:
         return True
     if lowered in _FALSE:
         return False
-    raise _Invalid("Input should be a valid boolean (true/false, 1/0, yes/no, on/off)", "bool_parsing")
+    raise _Invalid(
+        "Input should be a valid boolean (true/false, 1/0, yes/no, on/off)", "bool_parsing"
+    )
 
 
 def _parse_with(func: Callable[[str], Any], message: str, kind: str) -> Callable[[str], Any]:
@@ -254,9 +257,15 @@ _SCALARS: dict[Any, Callable[[str], Any]] = {
     float: _parse_float,
     bool: _parse_bool,
     uuid.UUID: _parse_with(uuid.UUID, "Input should be a valid UUID", "uuid_parsing"),
-    dt.date: _parse_with(dt.date.fromisoformat, "Input should be a valid date (YYYY-MM-DD)", "date_parsing"),
-    dt.datetime: _parse_with(dt.datetime.fromisoformat, "Input should be a valid ISO 8601 datetime", "datetime_parsing"),
-    dt.time: _parse_with(dt.time.fromisoformat, "Input should be a valid time (HH:MM[:SS])", "time_parsing"),
+    dt.date: _parse_with(
+        dt.date.fromisoformat, "Input should be a valid date (YYYY-MM-DD)", "date_parsing"
+    ),
+    dt.datetime: _parse_with(
+        dt.datetime.fromisoformat, "Input should be a valid ISO 8601 datetime", "datetime_parsing"
+    ),
+    dt.time: _parse_with(
+        dt.time.fromisoformat, "Input should be a valid time (HH:MM[:SS])", "time_parsing"
+    ),
     decimal.Decimal: _parse_with(_decimal, "Input should be a valid decimal", "decimal_parsing"),
 }
 
@@ -268,7 +277,7 @@ def _identity(text: str) -> str:
 def _pydantic_parser(annotation: Any, constraints: Mapping[str, Any]) -> Callable[[str], Any]:
     from pydantic import Field, TypeAdapter, ValidationError
 
-    target = Annotated[annotation, Field(**constraints)] if constraints else annotation
+    target: Any = Annotated[annotation, Field(**constraints)] if constraints else annotation
     adapter: TypeAdapter[Any] = TypeAdapter(target)
 
     def parse(value: Any) -> Any:
@@ -333,7 +342,11 @@ def _multi_source(location: str) -> Callable[[Any], Any]:
 
 
 def _value_extractor(
-    name: str, location: str, key: str, annotation: Any, default: Any,
+    name: str,
+    location: str,
+    key: str,
+    annotation: Any,
+    default: Any,
     constraints: Mapping[str, Any],
 ) -> Extractor:
     inner, optional = _unwrap_optional(annotation)
@@ -388,8 +401,15 @@ def _value_extractor(
 
 def _path_extractor(name: str, converter_type: type, annotation: Any) -> Extractor:
     inner, _ = _unwrap_optional(annotation)
-    if inner is _MISSING or inner is Any or inner is converter_type or (
-        isinstance(inner, type) and isinstance(converter_type, type) and issubclass(converter_type, inner)
+    if (
+        inner is _MISSING
+        or inner is Any
+        or inner is converter_type
+        or (
+            isinstance(inner, type)
+            and isinstance(converter_type, type)
+            and issubclass(converter_type, inner)
+        )
     ):
 
         def take(conn: Any, kwargs: dict[str, Any], errors: list[FieldError]) -> None:
@@ -420,8 +440,10 @@ class BodySpec:
 
 
 def _is_model(annotation: Any) -> bool:
-    return isinstance(annotation, type) and hasattr(annotation, "model_validate_json") and hasattr(
-        annotation, "model_fields"
+    return (
+        isinstance(annotation, type)
+        and hasattr(annotation, "model_validate_json")
+        and hasattr(annotation, "model_fields")
     )
 
 
@@ -484,9 +506,8 @@ async def _read_body(request: Any, spec: BodySpec) -> Any:
             return spec.validate_python(data_dict)
         except ValidationError as exc:
             raise RequestValidationError(_pydantic_errors(exc)) from None
-    if not content_type and spec.default is not _MISSING:
-        if not await request.body():
-            return spec.default
+    if not content_type and spec.default is not _MISSING and not await request.body():
+        return spec.default
     raise UnsupportedMediaType(
         f"Unsupported content type {content_type or '(none)'!r}: send application/json, "
         "application/x-www-form-urlencoded or multipart/form-data"
@@ -574,7 +595,9 @@ def build_plan(
         if factory is not None:
             plan.providers.append((name, _provider_entry(factory)))
             continue
-        if isinstance(marker, Body) or (marker is None and _is_model(_unwrap_optional(annotation)[0])):
+        if isinstance(marker, Body) or (
+            marker is None and _is_model(_unwrap_optional(annotation)[0])
+        ):
             if not allow_body:
                 raise ImproperlyConfigured(f"handler {endpoint!r}: a WebSocket handler has no body")
             if plan.body is not None:
@@ -604,7 +627,9 @@ def _connection_getter(
         return _self
     if isinstance(annotation, type):
         for cls, getter in connection_types.items():
-            if issubclass(annotation, cls) or issubclass(cls, annotation) and annotation is not object:
+            if issubclass(annotation, cls) or (
+                issubclass(cls, annotation) and annotation is not object
+            ):
                 return getter
     return None
 
@@ -642,8 +667,3 @@ async def provided(plan: Plan, conn: Any, kwargs: dict[str, Any]) -> AsyncIterat
         for name, enter in plan.providers:
             kwargs[name] = await enter(conn, stack)
         yield
-
-
-def iter_sources(plan: Plan) -> Iterator[str]:  # pragma: no cover - introspection helper
-    """Names of the parameters the plan fills (for debugging and docs)."""
-    yield from (name for name, _ in plan.providers)

@@ -198,7 +198,6 @@ class HTTPConnection:
         return f"{root}{path}"
 
 
-
 class Request(HTTPConnection):
     """An HTTP request, as handlers and hooks see it."""
 

@@ -223,8 +223,15 @@ class Response:
     ) -> None:
         """Tell the browser to forget a cookie (same ``path``/``domain`` as when it was set)."""
         self.set_cookie(
-            key, "", max_age=0, expires=0, path=path, domain=domain, secure=secure,
-            httponly=httponly, samesite=samesite,
+            key,
+            "",
+            max_age=0,
+            expires=0,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
         )
 
     def _final_headers(self, scope: Scope) -> RawHeaders:
@@ -317,7 +324,9 @@ class StreamingResponse(Response):
         )
         if scope.get("method") != "HEAD":
             async for chunk in self.body_iterator:
-                await send({"type": "http.response.body", "body": self._encode(chunk), "more_body": True})
+                await send(
+                    {"type": "http.response.body", "body": self._encode(chunk), "more_body": True}
+                )
         await send({"type": "http.response.body", "body": b""})
 
     async def _wait_for_disconnect(self, receive: Receive) -> None:
@@ -349,7 +358,10 @@ class ServerSentEvent:
     __slots__ = ("data", "event", "id", "retry")
 
     def __init__(
-        self, data: Any = None, event: str | None = None, id: str | None = None,
+        self,
+        data: Any = None,
+        event: str | None = None,
+        id: str | None = None,
         retry: int | None = None,
     ) -> None:
         self.data, self.event, self.id, self.retry = data, event, id, retry

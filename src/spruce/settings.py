@@ -24,13 +24,19 @@ class Settings(BaseSettings):
     """Spruce's settings. Every field can be set as ``SPRUCE_<NAME>`` or in ``.env``."""
 
     model_config = SettingsConfigDict(
-        env_prefix="SPRUCE_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        env_prefix="SPRUCE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
         hide_input_in_errors=True,
     )
 
-    debug: bool = Field(DEFAULTS.debug, description="Debug mode: tracebacks, reloading. Never in production.")
+    debug: bool = Field(
+        DEFAULTS.debug, description="Debug mode: tracebacks, reloading. Never in production."
+    )
     secret_key: SecretStr | None = Field(
-        None, description="Signs sessions, CSRF tokens and other tokens. At least 32 random characters."
+        None,
+        description="Signs sessions, CSRF tokens and other tokens. At least 32 random characters.",
     )
     secret_key_fallbacks: list[SecretStr] = Field(
         default_factory=list, description="Older keys still accepted when verifying (key rotation)."
@@ -43,13 +49,28 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Proxy addresses/networks whose X-Forwarded-* headers are believed.",
     )
-    server_name: str | None = Field(None, description="host[:port] for external URLs outside requests.")
-    max_body_size: int = Field(DEFAULTS.max_body_size, description="Largest JSON/url-encoded body, bytes.")
-    max_upload_size: int = Field(DEFAULTS.max_upload_size, description="Largest multipart body, bytes.")
-    max_json_depth: int = Field(DEFAULTS.max_json_depth, description="Deepest JSON nesting accepted.")
-    max_header_size: int = Field(DEFAULTS.max_header_size, description="Largest total size of request headers.")
-    max_form_fields: int = Field(DEFAULTS.form_limits.max_fields, description="Most form fields per request.")
-    max_form_files: int = Field(DEFAULTS.form_limits.max_files, description="Most uploaded files per request.")
+    server_name: str | None = Field(
+        None, description="host[:port] for external URLs outside requests."
+    )
+    max_body_size: int = Field(
+        DEFAULTS.max_body_size, description="Largest JSON/url-encoded body, bytes."
+    )
+    max_upload_size: int = Field(
+        DEFAULTS.max_upload_size, description="Largest multipart body, bytes."
+    )
+    max_json_depth: int = Field(
+        DEFAULTS.max_json_depth, description="Deepest JSON nesting accepted."
+    )
+    max_header_size: int = Field(
+        DEFAULTS.max_header_size, description="Largest total size of request headers."
+    )
+    max_form_fields: int = Field(
+        DEFAULTS.form_limits.max_fields, description="Most form fields per request."
+    )
+    max_form_files: int = Field(
+        DEFAULTS.form_limits.max_files, description="Most uploaded files per request."
+    )
     max_form_field_size: int = Field(
-        DEFAULTS.form_limits.max_field_size, description="Largest single non-file form field, bytes."
+        DEFAULTS.form_limits.max_field_size,
+        description="Largest single non-file form field, bytes.",
     )

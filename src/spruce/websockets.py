@@ -59,7 +59,9 @@ class WebSocket(HTTPConnection):
         message = await self._receive()
         if message["type"] != "websocket.connect":
             raise RuntimeError(f"expected websocket.connect, got {message['type']}")
-        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+        raw = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()
+        ]
         await self._send({"type": "websocket.accept", "subprotocol": subprotocol, "headers": raw})
         self.state_name = WebSocketState.CONNECTED
 

@@ -25,7 +25,9 @@ class ServerErrorMiddleware:
     """
 
     def __init__(
-        self, app: ASGIApp, debug: bool = False,
+        self,
+        app: ASGIApp,
+        debug: bool = False,
         debug_response: Callable[[Scope, BaseException], Any] | None = None,
     ) -> None:
         self.app = app

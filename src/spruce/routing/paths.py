@@ -77,11 +77,13 @@ class PathTemplate:
         raw_segments = path[1:].split("/")
         for index, raw in enumerate(raw_segments):
             segment = self._parse_segment(raw, converters, default_for or {})
-            if isinstance(segment, ParamSegment) and isinstance(segment.converter, PathConverter):
-                if index != len(raw_segments) - 1:
-                    raise ImproperlyConfigured(
-                        f"in route {path!r}, a 'path' parameter must be the last segment"
-                    )
+            is_rest = isinstance(segment, ParamSegment) and isinstance(
+                segment.converter, PathConverter
+            )
+            if is_rest and index != len(raw_segments) - 1:
+                raise ImproperlyConfigured(
+                    f"in route {path!r}, a 'path' parameter must be the last segment"
+                )
             self.segments.append(segment)
 
     @property
@@ -90,7 +92,10 @@ class PathTemplate:
         return not self.param_converters
 
     def _converter(
-        self, name: str, kind: str | None, converters: Mapping[str, Converter],
+        self,
+        name: str,
+        kind: str | None,
+        converters: Mapping[str, Converter],
         default_for: Mapping[str, Converter],
     ) -> Converter:
         if name in self.param_converters:

@@ -92,14 +92,22 @@ class Router:
         if not path.startswith("/"):
             raise ImproperlyConfigured(f"route path {path!r} must start with '/'")
         route = Route(
-            path, endpoint, normalised, name=name, include_in_schema=include_in_schema,
+            path,
+            endpoint,
+            normalised,
+            name=name,
+            include_in_schema=include_in_schema,
             options=options,
         )
         self.routes.append(route)
         return route
 
     def route(
-        self, path: str, methods: Iterable[str] = ("GET",), *, name: str | None = None,
+        self,
+        path: str,
+        methods: Iterable[str] = ("GET",),
+        *,
+        name: str | None = None,
         **options: Any,
     ) -> Callable[[F], F]:
         """Decorator: ``@router.route("/items", methods=["GET", "POST"])``."""

@@ -35,7 +35,7 @@ class Route:
         self.path = path
         self.endpoint = endpoint
         self.methods = methods
-        self.local_name = name or getattr(endpoint, "__name__", "route")
+        self.local_name: str = name or getattr(endpoint, "__name__", None) or "route"
         self.websocket = websocket
         self.include_in_schema = include_in_schema
         self.options: dict[str, Any] = options or {}
@@ -55,8 +55,12 @@ class Route:
     def copy_for(self, prefix: str, name_prefix: str, routers: tuple[Router, ...]) -> Route:
         """This route as mounted under ``prefix`` inside ``routers``."""
         mounted = Route(
-            self.path, self.endpoint, self.methods, name=self.local_name,
-            websocket=self.websocket, include_in_schema=self.include_in_schema,
+            self.path,
+            self.endpoint,
+            self.methods,
+            name=self.local_name,
+            websocket=self.websocket,
+            include_in_schema=self.include_in_schema,
             options=self.options,
         )
         mounted.full_path = prefix + self.path
