@@ -196,6 +196,11 @@ class _CompressingResponder:
                 self.start = None
                 await self.send_downstream(message)
             return
+        if kind == "http.response.pathsend" and self.start is not None:
+            # the server sends the file itself (FileResponse on Granian): nothing to compress
+            start, self.start = self.start, None
+            self.state = "passthrough"
+            await self.send_downstream(start)
         if kind != "http.response.body" or self.state == "passthrough":
             await self.send_downstream(message)
             return
