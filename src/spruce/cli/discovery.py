@@ -285,7 +285,7 @@ def _cli_import() -> Iterator[None]:
 def _import(module_name: str, tried: str, folder: str | None = None) -> ModuleType:
     try:
         with _cli_import():
-            return importlib.import_module(module_name)
+            module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         missing = exc.name or ""
         if missing and (module_name == missing or module_name.startswith(missing + ".")):
@@ -296,6 +296,24 @@ def _import(module_name: str, tried: str, folder: str | None = None) -> ModuleTy
         raise _import_error(module_name, exc) from exc
     except Exception as exc:
         raise _import_error(module_name, exc) from exc
+    if folder is not None:
+        _refuse_shadowed(module_name, folder)
+    return module
+
+
+def _refuse_shadowed(module_name: str, folder: str) -> None:
+    """Raise when ``module_name`` exists in ``folder`` but another module of that name (from the
+    standard library or an installed package) was imported instead."""
+    top = module_name.partition(".")[0]
+    candidates = [os.path.join(folder, top + ".py"), os.path.join(folder, top, "__init__.py")]
+    ours = next((path for path in candidates if os.path.isfile(path)), None)
+    loaded = getattr(sys.modules.get(top), "__file__", None)
+    if ours is None or loaded is None or os.path.realpath(ours) == os.path.realpath(loaded):
+        return
+    raise NoAppError(
+        f"Your {os.path.relpath(ours, folder)} is hidden by the module {top!r} that Python "
+        f"already imported from {loaded}. Rename your module (for example to {top}_app.py)."
+    )
 
 
 def _import_error(module_name: str, exc: BaseException) -> AppImportError:
