@@ -672,3 +672,79 @@ def test_parse_byte_ranges(header: str, size: int, expected: list[tuple[int, int
 
 def test_http_date_of_the_file_mtime() -> None:
     assert http_date(MTIME) == LAST_MODIFIED
+
+
+# -- over a real socket, through real servers --------------------------------------------------
+SERVER_APP = '''
+from spruce import FileResponse, Spruce
+
+app = Spruce()
+
+
+@app.get("/file")
+def serve():
+    return FileResponse("data.bin", filename="données.bin")
+'''
+
+SERVERS = {
+    "uvicorn": ["-m", "uvicorn", "--host", "127.0.0.1", "--port", "{port}", "server_app:app"],
+    "granian": [
+        "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", "{port}",
+        "server_app:app",
+    ],
+}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("server", sorted(SERVERS))
+def test_over_a_real_server(data_file: Path, tmp_path: Path, server: str) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "server_app.py").write_text(SERVER_APP)
+    port = free_port()
+    args = [arg.format(port=port) for arg in SERVERS[server]]
+    process = subprocess.Popen(
+        [sys.executable, *args], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            deadline = time.monotonic() + 15
+            while True:
+                try:
+                    whole = client.get("/file")
+                    break
+                except httpx.TransportError:
+                    assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                    assert time.monotonic() < deadline, f"{server} did not start"
+                    time.sleep(0.05)
+            assert whole.status_code == 200
+            assert whole.content == DATA
+            assert whole.headers["content-length"] == str(SIZE)
+            assert "filename*=UTF-8''donn%C3%A9es.bin" in whole.headers["content-disposition"]
+
+            not_modified = client.get("/file", headers={"if-none-match": whole.headers["etag"]})
+            assert not_modified.status_code == 304
+            assert not_modified.content == b""
+
+            part = client.get("/file", headers={"range": "bytes=100-199"})
+            assert part.status_code == 206
+            assert part.content == DATA[100:200]
+
+            parts = client.get("/file", headers={"range": "bytes=0-9,-10"})
+            assert [data for _, data in multipart_parts(parts)] == [DATA[:10], DATA[-10:]]
+
+            head = client.head("/file")
+            assert head.headers["content-length"] == str(SIZE)
+            assert head.content == b""
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
