@@ -31,7 +31,7 @@ from .exceptions import (
     SpruceError,
 )
 from .params import ProviderRegistry
-from .requests import Request
+from .requests import Request, _current_request
 from .responses import Message, Receive, RedirectResponse, Response, Scope, Send
 from .routing.converters import DEFAULT_CONVERTERS, Converter
 from .routing.router import Router, _caller_folder
@@ -39,6 +39,7 @@ from .websockets import WebSocket
 
 if TYPE_CHECKING:
     from .routing.routes import Route
+    from .templating import Templates
     from .testing.client import TestClient
 
 __all__ = ["Spruce"]
@@ -151,6 +152,17 @@ class Spruce(Router):
     def debug(self) -> bool:
         """Debug mode: tracebacks in error responses, template reloading. Never in production."""
         return self.config.debug
+
+    @property
+    def templates(self) -> Templates:
+        """The template engine (``spruce.templating.Templates``), created on first use; Jinja2
+        is imported only when the first template renders."""
+        templates: Templates | None = self.extensions.get("spruce.templates")
+        if templates is None:
+            from .templating import Templates
+
+            templates = self.extensions["spruce.templates"] = Templates(self)
+        return templates
 
     @property
     def started(self) -> bool:
@@ -326,20 +338,6 @@ class Spruce(Router):
             app = ServerErrorMiddleware(
                 app, debug=config.debug, debug_response=self._debug_scope_response
             )
-        self._after = {
-            id(r): [
-                adapt_hook(h, 2)
-                for router in r.routers
-                for h in reversed(router.after_request_hooks)
-            ]
-            for r in self._compiled.routes
-        }
-        self._teardown = {
-            id(r): [
-                adapt_hook(h, 2) for router in r.routers for h in reversed(router.teardown_hooks)
-            ]
-            for r in self._compiled.routes
-        }
         super().freeze()
         self._stack = app
 
@@ -370,16 +368,22 @@ class Spruce(Router):
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
-            await self._handle_http(scope, receive, send)
+            request = Request(scope, receive, self)
+            token = _current_request.set(request)  # for render() and current_request()
+            try:
+                await self._handle_http(request, scope, receive, send)
+            finally:
+                _current_request.reset(token)
         elif kind == "websocket":
             await self._handle_websocket(scope, receive, send)
         elif kind == "lifespan":
             await self._handle_lifespan(receive, send)
 
-    async def _handle_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _handle_http(
+        self, request: Request, scope: Scope, receive: Receive, send: Send
+    ) -> None:
         compiled = self._compiled
         assert compiled is not None
-        request = Request(scope, receive, self)
         route: Route | None = None
         response: Response
         try:
@@ -417,8 +421,7 @@ class Spruce(Router):
             return
         error: BaseException | None = None
         try:
-            after = self._after[id(route)]
-            for hook in after:
+            for hook in route.after_hooks:
                 replaced = await hook(request, response)
                 if replaced is not None:
                     response = replaced
@@ -427,9 +430,8 @@ class Spruce(Router):
             error = exc
             raise
         finally:
-            teardown = self._teardown[id(route)]
-            if teardown:
-                await self._run_teardown(teardown, request, error)
+            if route.teardown_hooks:
+                await self._run_teardown(route.teardown_hooks, request, error)
             if request._form is not None:
                 await request.close()
 

@@ -53,20 +53,21 @@ def _positional_arity(func: Callable[..., Any]) -> int | None:
 
 
 def adapt_hook(func: Callable[..., Any], offered: int) -> Hook:
-    """Wrap ``func`` so it can be awaited with ``offered`` arguments, passing only as many as it
-    takes (``before_request()`` and ``before_request(request)`` both work). Sync hooks run in the
-    thread pool."""
+    """Wrap ``func`` so it can be awaited with ``offered`` arguments, passing only the last ones
+    it takes: ``after_request(request, response)`` and ``after_request(response)``, or
+    ``teardown(request, exc)`` and ``teardown(exc)``, all work. Sync hooks run in the thread
+    pool."""
     arity = _positional_arity(func)
-    take = offered if arity is None else min(arity, offered)
+    skip = 0 if arity is None else offered - min(arity, offered)
     if is_async_callable(func):
 
         async def call_async(*args: Any) -> Any:
-            return await func(*args[:take])
+            return await func(*args[skip:])
 
         return call_async
 
     async def call_sync(*args: Any) -> Any:
-        return await run_sync(func, *args[:take])
+        return await run_sync(func, *args[skip:])
 
     return call_sync
 
@@ -162,6 +163,17 @@ def compile_routes(
             is_async=is_async_callable(route.endpoint),
         )
         route.handler = _http_handler(plan, _hooks(route.routers))
+        innermost_first = list(reversed(route.routers))
+        route.after_hooks = [
+            adapt_hook(hook, 2)
+            for router in innermost_first
+            for hook in reversed(router.after_request_hooks)
+        ]
+        route.teardown_hooks = [
+            adapt_hook(hook, 2)
+            for router in innermost_first
+            for hook in reversed(router.teardown_hooks)
+        ]
         for method in route.methods:
             compiled.table.add(route.template, method, route)
     return compiled

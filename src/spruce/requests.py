@@ -8,6 +8,7 @@ never make Spruce hold more memory than the settings allow.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
@@ -19,9 +20,26 @@ if TYPE_CHECKING:
     from .app import Spruce
     from .responses import Receive, Scope
     from .routing.routes import Route
+    from .sessions.session import Session
     from .uploads import FormData
 
-__all__ = ["Address", "ClientDisconnect", "HTTPConnection", "Request", "check_json_depth"]
+__all__ = [
+    "Address",
+    "ClientDisconnect",
+    "HTTPConnection",
+    "Request",
+    "check_json_depth",
+    "current_request",
+]
+
+_current_request: ContextVar[Request | None] = ContextVar("spruce.request", default=None)
+
+
+def current_request() -> Request | None:
+    """The request being handled by this task or worker thread (``None`` outside a request).
+
+    ``render("page.html")`` uses it to find the app and the request."""
+    return _current_request.get()
 
 
 class Address(NamedTuple):
@@ -196,6 +214,19 @@ class HTTPConnection:
         if external:
             return f"{self.scheme}://{self.host}{root}{path}"
         return f"{root}{path}"
+
+    @property
+    def session(self) -> Session:
+        """The session (dict-like), loaded on first use: ``request.session["cart"] = [...]``.
+
+        Needs the sessions battery: ``Spruce(batteries=[Sessions()])``."""
+        handle = self.scope.get("spruce.session")
+        if handle is None:
+            from .sessions.errors import SessionsNotEnabled
+
+            raise SessionsNotEnabled()
+        session: Session = handle.get(self)
+        return session
 
 
 class Request(HTTPConnection):

@@ -45,6 +45,8 @@ class Route:
         self.template: PathTemplate | None = None
         self.routers: tuple[Router, ...] = ()
         self.handler: Callable[..., Any] | None = None
+        self.after_hooks: list[Callable[..., Any]] = []
+        self.teardown_hooks: list[Callable[..., Any]] = []
 
     @property
     def qualname(self) -> str:
