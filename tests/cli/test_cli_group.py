@@ -37,12 +37,17 @@ APP_WITH_COMMANDS = """
     def count(app):
         click.echo(f"{len(app.mounted_routes())} routes")
 
+    @click.command("meta")
+    def meta():
+        app = click.get_current_context().meta["spruce.app"]
+        click.echo(f"meta has the app: {isinstance(app, Spruce)}")
+
     @click.command("routes")
     def shadowing_routes():
         click.echo("the app's own routes command")
 
     app.get("/")(lambda: "home")
-    for command in (hello, db, count, shadowing_routes):
+    for command in (hello, db, count, meta, shadowing_routes):
         app.add_command(command)
 """
 
@@ -104,6 +109,11 @@ def test_pass_app_gives_commands_the_app(project):
     project.write("app.py", APP_WITH_COMMANDS)
     result = project.invoke("count")
     assert result.output == "1 routes\n"
+
+
+def test_app_commands_find_the_app_in_the_context_meta(project):
+    project.write("app.py", APP_WITH_COMMANDS)
+    assert project.invoke("meta").output == "meta has the app: True\n"
 
 
 def test_help_lists_app_commands(project):

@@ -19,9 +19,12 @@ from .discovery import AppImportError, AppLocation, NoAppError, find_app
 if TYPE_CHECKING:
     from ..app import Spruce
 
-__all__ = ["AppLoader", "SpruceGroup", "current_app", "current_loader", "pass_app"]
+__all__ = ["APP_META_KEY", "AppLoader", "SpruceGroup", "current_app", "current_loader", "pass_app"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Where app commands find the app without importing spruce.cli (batteries must not):
+# ``click.get_current_context().meta["spruce.app"]``.
+APP_META_KEY = "spruce.app"
 
 
 class AppLoader:
@@ -93,7 +96,8 @@ class SpruceGroup(click.Group):
     """A click group whose commands are the built-in ones plus the app's ``app.commands``.
 
     A built-in command wins over an app command of the same name. The app is loaded only when a
-    non-built-in command is requested or the help lists the commands.
+    non-built-in command is requested or the help lists the commands. App commands find the app
+    in ``click.get_current_context().meta["spruce.app"]``.
     """
 
     def app_commands(self, ctx: click.Context) -> dict[str, click.Command]:
@@ -120,7 +124,7 @@ class SpruceGroup(click.Group):
             return command
         loader = ctx.ensure_object(AppLoader)
         try:
-            loader.load()
+            app = loader.load()
         except click.ClickException as exc:
             if ctx.resilient_parsing:
                 return None
@@ -128,6 +132,7 @@ class SpruceGroup(click.Group):
                 f"No such command {cmd_name!r}: it is not built in, and the app that could "
                 f"define it did not load.\n{exc.message}"
             ) from None
+        ctx.meta[APP_META_KEY] = app
         return self.app_commands(ctx).get(cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
