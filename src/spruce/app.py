@@ -338,6 +338,8 @@ class Spruce(Router):
             app = ServerErrorMiddleware(
                 app, debug=config.debug, debug_response=self._debug_scope_response
             )
+        # Only count header bytes when there are enough headers for the total to matter.
+        self._header_count_to_check = config.max_header_size // 8192
         super().freeze()
         self._stack = app
 
@@ -408,7 +410,8 @@ class Spruce(Router):
                     raise MethodNotAllowed(sorted(set(allowed) | {"OPTIONS"}))
             request.path_params = match.params
             request.route = route
-            self._check_headers(scope)
+            if len(scope["headers"]) > self._header_count_to_check:
+                self._check_headers(scope)
             assert route.handler is not None
             response = await route.handler(request)
         except Exception as exc:
@@ -446,11 +449,9 @@ class Spruce(Router):
 
     def _check_headers(self, scope: Scope) -> None:
         limit = self.config.max_header_size
-        headers = scope["headers"]
-        if len(headers) * 8192 > limit:  # only count when it could matter
-            size = sum(len(name) + len(value) for name, value in headers)
-            if size > limit:
-                raise HTTPException(431, f"Request headers too large (limit {limit} bytes)")
+        size = sum(len(name) + len(value) for name, value in scope["headers"])
+        if size > limit:
+            raise HTTPException(431, f"Request headers too large (limit {limit} bytes)")
 
     def _unmatched(self, request: Request, compiled: CompiledRoutes) -> Response:
         path = request.path

@@ -144,6 +144,14 @@ def _encode_headers(headers: Mapping[str, str] | None) -> RawHeaders:
     return raw
 
 
+def _content_type_header(media: str | None, charset: str) -> tuple[bytes, bytes] | None:
+    if media is None:
+        return None
+    if media.startswith("text/") and "charset" not in media:
+        media = f"{media}; charset={charset}"
+    return (b"content-type", media.encode("latin-1"))
+
+
 def _is_https(scope: Scope) -> bool:
     return scope.get("scheme") in ("https", "wss")
 
@@ -157,6 +165,11 @@ class Response:
 
     media_type: ClassVar[str | None] = None
     charset: ClassVar[str] = "utf-8"
+    _class_content_type: ClassVar[tuple[bytes, bytes] | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._class_content_type = _content_type_header(cls.media_type, cls.charset)
 
     def __init__(
         self,
@@ -167,13 +180,20 @@ class Response:
     ) -> None:
         self.status_code = status_code
         self.body = self.render(content)
-        self.raw_headers: RawHeaders = _encode_headers(headers)
         self._cookies: list[Cookie] | None = None
-        media = media_type or self.media_type
-        if media is not None and b"content-type" not in (k for k, _ in self.raw_headers):
-            if media.startswith("text/") and "charset" not in media:
-                media = f"{media}; charset={self.charset}"
-            self.raw_headers.append((b"content-type", media.encode("latin-1")))
+        if headers is None:
+            content_type = (
+                self._class_content_type
+                if media_type is None
+                else _content_type_header(media_type, self.charset)
+            )
+            self.raw_headers: RawHeaders = [content_type] if content_type is not None else []
+            return
+        self.raw_headers = _encode_headers(headers)
+        if all(name != b"content-type" for name, _ in self.raw_headers):
+            content_type = _content_type_header(media_type or self.media_type, self.charset)
+            if content_type is not None:
+                self.raw_headers.append(content_type)
 
     def render(self, content: Any) -> bytes:
         """Turn ``content`` into the body bytes."""
@@ -245,10 +265,12 @@ class Response:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = self.body
-        headers = self._final_headers(scope)
-        headers = [*headers, (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": self.status_code, "headers": headers})
-        if scope.get("method") == "HEAD":
+        status = self.status_code
+        headers = self._final_headers(scope) if self._cookies else self.raw_headers
+        if status >= 200 and status != 204 and status != 304:
+            headers = [*headers, (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        if scope["method"] == "HEAD":
             body = b""
         await send({"type": "http.response.body", "body": body})
 
