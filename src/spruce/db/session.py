@@ -1,0 +1,129 @@
+"""Sessions: one unit of work per request, committed when the handler returns normally and
+rolled back when it raises.
+
+Handlers ask for a session by type: ``db: AsyncSession`` in an ``async def`` handler, ``db:
+Session`` in a plain ``def`` one (it runs in the thread pool, and so do the commit and the
+rollback). Nothing is opened until the session is first used, so a handler that asks for one and
+returns early costs nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.util.concurrency import in_greenlet
+
+from ..concurrency import is_async_callable, run_sync
+from ..exceptions import ImproperlyConfigured
+from .exceptions import LazyLoadError
+
+if TYPE_CHECKING:
+    from .battery import Database
+
+__all__ = ["GuardedSession", "async_session_provider", "safe_rollback", "sync_session_provider"]
+
+logger = logging.getLogger("spruce.db")
+
+
+class GuardedSession(Session):
+    """The sync half of every ``AsyncSession`` Spruce makes: it turns SQLAlchemy's obscure
+    "greenlet_spawn has not been called" failure on implicit loads into a ``LazyLoadError``
+    that names the attribute and says how to load it."""
+
+
+@event.listens_for(GuardedSession, "do_orm_execute")
+def _refuse_implicit_io(state: ORMExecuteState) -> None:
+    if not (state.is_relationship_load or state.is_column_load) or in_greenlet():
+        return
+    path = state.loader_strategy_path
+    if state.is_relationship_load and path is not None and len(path.path) >= 2:
+        owner = path.path[-2].class_.__name__  # type: ignore[union-attr]
+        name = path.path[-1].key  # type: ignore[union-attr]
+        target = f"{owner}.{name}"
+        variable = owner.lower()
+        raise LazyLoadError(
+            f"{target} is not loaded, and an async session cannot load it on attribute access. "
+            f"Load it with the query: select({owner}).options(selectinload({target})); or "
+            f"await {variable}.awaitable_attrs.{name}; or await session.refresh({variable}, "
+            f"[{name!r}])."
+        )
+    mapper = state.bind_mapper
+    owner = mapper.class_.__name__ if mapper is not None else "the object"
+    raise LazyLoadError(
+        f"an attribute of {owner} is expired or deferred, and an async session cannot load it on "
+        "attribute access. Use undefer(...) in the query, await obj.awaitable_attrs.<name>, or "
+        "await session.refresh(obj); Spruce's sessions do not expire objects on commit."
+    )
+
+
+async def safe_rollback(session: AsyncSession) -> None:
+    try:
+        await session.rollback()
+    except Exception:  # the original error matters more; a dead connection is replaced anyway
+        logger.warning("rollback failed", exc_info=True)
+
+
+def async_session_provider(
+    database: Database,
+) -> Callable[[Any], AsyncIterator[AsyncSession]]:
+    """The provider behind ``db: AsyncSession``: commit on return, rollback on any exception."""
+
+    async def provide_async_session(request: Any) -> AsyncIterator[AsyncSession]:
+        session = database.new_session()
+        try:
+            yield session
+        except BaseException:
+            await safe_rollback(session)
+            raise
+        else:
+            await session.commit()
+        finally:
+            await session.close()
+
+    return provide_async_session
+
+
+def _finish_sync(session: Session, succeeded: bool) -> None:
+    try:
+        if succeeded:
+            session.commit()
+        else:
+            try:
+                session.rollback()
+            except Exception:
+                logger.warning("rollback failed", exc_info=True)
+    finally:
+        session.close()
+
+
+def _check_sync_handler(request: Any) -> None:
+    route = getattr(request, "route", None)
+    endpoint = getattr(route, "endpoint", None)
+    if endpoint is not None and is_async_callable(endpoint):
+        raise ImproperlyConfigured(
+            f"handler {getattr(endpoint, '__qualname__', endpoint)} is async but asks for a sync "
+            "Session, which would block the event loop: annotate it as AsyncSession (from "
+            "sqlalchemy.ext.asyncio), or make the handler a plain def"
+        )
+
+
+def sync_session_provider(database: Database) -> Callable[[Any], AsyncIterator[Session]]:
+    """The provider behind ``db: Session`` in sync handlers; commit or rollback runs in the
+    thread pool."""
+
+    async def provide_sync_session(request: Any) -> AsyncIterator[Session]:
+        _check_sync_handler(request)
+        session = database.new_sync_session()
+        try:
+            yield session
+        except BaseException:
+            await run_sync(_finish_sync, session, False)
+            raise
+        await run_sync(_finish_sync, session, True)
+
+    return provide_sync_session

@@ -1,0 +1,92 @@
+"""Database settings: ``DATABASE_URL`` and friends, read from the environment or ``.env``.
+
+| variable | default | meaning |
+|---|---|---|
+| ``DATABASE_URL`` | ``sqlite:///app.db`` | where the data lives; the async driver is picked for you |
+| ``DATABASE_POOL_SIZE`` | 10 | connections kept open (per process) |
+| ``DATABASE_MAX_OVERFLOW`` | 10 | extra connections opened under load, closed when idle |
+| ``DATABASE_POOL_TIMEOUT`` | 10 | seconds a request waits for a free connection before 503 |
+| ``DATABASE_POOL_RECYCLE`` | 1800 | seconds after which a connection is replaced |
+| ``DATABASE_POOL_PRE_PING`` | true | test each connection as it leaves the pool (survives restarts) |
+| ``DATABASE_CONNECT_TIMEOUT`` | 5 | seconds to wait for the server when connecting |
+| ``DATABASE_ECHO`` | false | log every SQL statement |
+
+Arguments to ``Database(...)`` win over the environment; a ``database_url`` field on the app's
+own settings class is used when no ``url`` argument is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+__all__ = ["DEFAULT_URL", "DatabaseConfig", "load_config"]
+
+DEFAULT_URL = "sqlite:///app.db"
+"""A SQLite file beside the application module (relative SQLite paths resolve there)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseConfig:
+    """The resolved database configuration (the URL as given; see ``engine.database_urls``)."""
+
+    url: str = DEFAULT_URL
+    pool_size: int = 10
+    max_overflow: int = 10
+    pool_timeout: float = 10.0
+    pool_recycle: int = 1800
+    pool_pre_ping: bool = True
+    connect_timeout: float = 5.0
+    echo: bool = False
+    url_from_default: bool = True
+
+    def replace(self, **changes: Any) -> DatabaseConfig:
+        """A copy with some values changed."""
+        return replace(self, **changes)
+
+
+def _environment_settings() -> dict[str, Any]:
+    from pydantic import SecretStr
+    from pydantic_settings import BaseSettings, SettingsConfigDict
+
+    class DatabaseSettings(BaseSettings):
+        model_config = SettingsConfigDict(
+            env_prefix="DATABASE_",
+            env_file=".env",
+            env_file_encoding="utf-8",
+            extra="ignore",
+            hide_input_in_errors=True,
+        )
+
+        url: SecretStr | None = None
+        pool_size: int | None = None
+        max_overflow: int | None = None
+        pool_timeout: float | None = None
+        pool_recycle: int | None = None
+        pool_pre_ping: bool | None = None
+        connect_timeout: float | None = None
+        echo: bool | None = None
+
+    found = DatabaseSettings()
+    values = {key: value for key, value in found.model_dump().items() if value is not None}
+    if "url" in values:
+        values["url"] = values["url"].get_secret_value()
+    return values
+
+
+def _reveal(value: Any) -> str | None:
+    getter = getattr(value, "get_secret_value", None)
+    text = getter() if getter is not None else value
+    return str(text) if text else None
+
+
+def load_config(overrides: dict[str, Any], app_settings: Any = None) -> DatabaseConfig:
+    """Arguments (``overrides``, ``None`` meaning unset) over ``app_settings.database_url`` over
+    ``DATABASE_*`` variables over the defaults."""
+    values = _environment_settings()
+    from_settings = _reveal(getattr(app_settings, "database_url", None))
+    if from_settings:
+        values["url"] = from_settings
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    values["url_from_default"] = "url" not in values
+    return DatabaseConfig(**values)
