@@ -199,3 +199,16 @@ def test_unguarded_app_run_in_the_module_is_ignored_with_a_warning(project):
         result = project.invoke("routes")
     assert result.exit_code == 0
     assert "/" in result.output
+
+
+def test_a_failing_module_is_imported_once_per_invocation(project):
+    project.write("app.py", """
+        from pathlib import Path
+        with open(Path(__file__).with_name("imports.log"), "a") as log:
+            log.write("imported\\n")
+        raise RuntimeError("broken settings")
+    """)
+    result = project.invoke("--help")
+    assert result.exit_code == 0
+    assert "Not listed, the app did not load: While importing 'app'" in result.output
+    assert (project.root / "imports.log").read_text() == "imported\n"

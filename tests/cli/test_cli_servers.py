@@ -42,9 +42,9 @@ SERVER_APP = """
         return {"debug": app.debug, "pid": os.getpid()}
 
     @app.get("/slow")
-    async def slow():
+    async def slow(seconds: float = 1):
         Path("slow-started").touch()
-        await asyncio.sleep(1)
+        await asyncio.sleep(seconds)
         return "slow done"
 """
 
@@ -189,26 +189,32 @@ def test_serve_warns_when_debug_is_on(app_folder, servers):
     assert "Warning: debug mode is on" in server.output
 
 
+def start_slow_request(port: int, folder: Path, path: str = "/slow") -> tuple[threading.Thread, dict]:
+    """GET ``path`` in a thread; return once the handler has started."""
+    outcome: dict[str, object] = {}
+
+    def request_slow() -> None:
+        try:
+            outcome["response"] = get(port, path)
+        except Exception as exc:  # reported by the callers' assertions
+            outcome["error"] = exc
+
+    client = threading.Thread(target=request_slow)
+    client.start()
+    started = folder / "slow-started"
+    deadline = time.monotonic() + 10
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert started.exists(), outcome
+    return client, outcome
+
+
 def test_serve_finishes_in_flight_requests_on_sigterm(app_folder, servers):
     port = free_port()
     server = Server.spruce(app_folder, "serve", "--workers", "2", "--port", str(port))
     servers.append(server)
     server.wait_until_serving(port)
-    outcome: dict[str, object] = {}
-
-    def request_slow() -> None:
-        try:
-            outcome["response"] = get(port, "/slow")
-        except Exception as exc:  # reported by the assertion below
-            outcome["error"] = exc
-
-    client = threading.Thread(target=request_slow)
-    client.start()
-    started = app_folder / "slow-started"
-    deadline = time.monotonic() + 10
-    while not started.exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert started.exists(), server.output
+    client, outcome = start_slow_request(port, app_folder)
     server.process.send_signal(signal.SIGTERM)
     client.join(15)
     assert outcome.get("response") == (200, "slow done"), (outcome, server.output)
@@ -231,3 +237,18 @@ def test_app_run_serves_a_script(tmp_path, servers):
     servers.append(server)
     server.wait_until_serving(port)
     assert get(port, "/") == (200, "hello from app.run")
+
+
+def test_serve_kills_requests_that_outlive_the_graceful_timeout(app_folder, servers):
+    port = free_port()
+    server = Server.spruce(app_folder, "serve", "--graceful-timeout", "1", "--port", str(port))
+    servers.append(server)
+    server.wait_until_serving(port)
+    client, outcome = start_slow_request(port, app_folder, "/slow?seconds=30")
+    stopping = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    server.process.wait(15)
+    assert time.monotonic() - stopping < 5, server.output
+    client.join(15)
+    assert "error" in outcome, outcome
+    assert "refused to gracefully stop" in server.output

@@ -115,6 +115,8 @@ def location_of(app: Any) -> AppLocation | None:
     module name (``hello``), so that a reloading server can import it.
     """
     for name, module in list(sys.modules.items()):
+        if name == "spruce" or name.startswith("spruce."):
+            continue  # Spruce's own modules may hold the app; they are not where it is defined
         attrs = getattr(module, "__dict__", None)
         if not isinstance(attrs, dict):
             continue

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
-from .discovery import AppImportError, AppLocation, NoAppError, find_app
+from .discovery import AppImportError, AppLocation, NoAppError, find_app, location_of
 
 if TYPE_CHECKING:
     from ..app import Spruce
@@ -41,7 +41,10 @@ class AppLoader:
         self.error: click.ClickException | None = None
 
     def load(self) -> Spruce:
-        """The app, imported on first call. Raises ``NoAppError`` or ``AppImportError``."""
+        """The app, imported on first call. Raises ``NoAppError`` or ``AppImportError`` (the same
+        error again on later calls: a failing module is imported once)."""
+        if self.error is not None:
+            raise self.error
         if self._app is None:
             try:
                 self._app, self._location = find_app(self.spec)
@@ -56,8 +59,6 @@ class AppLoader:
         None for an app object that is not a module-level variable."""
         app = self.load()
         if self._location is None:
-            from .discovery import location_of
-
             self._location = location_of(app)
         return self._location
 
