@@ -247,7 +247,7 @@ def test_serve_kills_requests_that_outlive_the_graceful_timeout(app_folder, serv
     client, outcome = start_slow_request(port, app_folder, "/slow?seconds=30")
     stopping = time.monotonic()
     server.process.send_signal(signal.SIGTERM)
-    server.process.wait(15)
+    assert server.process.wait(15) == 0, server.output
     assert time.monotonic() - stopping < 5, server.output
     client.join(15)
     assert "error" in outcome, outcome
