@@ -39,8 +39,9 @@ APP_WITH_COMMANDS = """
 
     @click.command("meta")
     def meta():
-        app = click.get_current_context().meta["spruce.app"]
-        click.echo(f"meta has the app: {isinstance(app, Spruce)}")
+        context = click.get_current_context()
+        app = context.meta["spruce.app"]
+        click.echo(f"meta has the app: {isinstance(app, Spruce)}, obj.app too: {context.obj.app is app}")
 
     @click.command("routes")
     def shadowing_routes():
@@ -113,7 +114,7 @@ def test_pass_app_gives_commands_the_app(project):
 
 def test_app_commands_find_the_app_in_the_context_meta(project):
     project.write("app.py", APP_WITH_COMMANDS)
-    assert project.invoke("meta").output == "meta has the app: True\n"
+    assert project.invoke("meta").output == "meta has the app: True, obj.app too: True\n"
 
 
 def test_help_lists_app_commands(project):

@@ -54,6 +54,11 @@ class AppLoader:
         return self._app
 
     @property
+    def app(self) -> Spruce:
+        """The app (``load()`` as an attribute, for commands that duck-type the context object)."""
+        return self.load()
+
+    @property
     def location(self) -> AppLocation | None:
         """Where the app can be imported from by name (for reloading and worker processes);
         None for an app object that is not a module-level variable."""
