@@ -5,6 +5,7 @@
 #     bash bench/run.sh --tests plaintext,json --rounds 1 --duration 2 --warmup 1
 #     bash bench/run.sh --peers raw-asgi,starlette      # any other run.py option
 #     bash bench/run.sh routes                          # in-process dispatch table (bench/routes.py)
+#     bash bench/run.sh hello                           # hello worlds: cold start and worker memory
 #     bash bench/run.sh --help                          # the harness's options
 #
 # The harness's venv is $VENV (default ${TMPDIR:-/tmp}/benchvenv); the harness's setup.sh makes
@@ -72,6 +73,13 @@ fi
 if [[ ${1:-} == routes ]]; then
   shift
   exec "$python" "$repo/bench/routes.py" "$@"
+fi
+
+if [[ ${1:-} == hello ]]; then  # one-route apps: what importing and building a framework costs
+  shift
+  exec "$python" "$shared/run.py" --peers none --tests plaintext --path "$repo" \
+    spruce=bench.hello.spruce_app:app:asgi starlette=bench.hello.starlette_app:app:asgi \
+    fastapi=bench.hello.fastapi_app:app:asgi flask=bench.hello.flask_app:app:wsgi "$@"
 fi
 
 given() {  # OPTION ARGS...: is --option (or --option=...) among ARGS?
