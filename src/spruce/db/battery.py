@@ -112,7 +112,8 @@ class Database:
     @contextlib.asynccontextmanager
     async def _lifespan(self, app: Spruce) -> AsyncIterator[None]:
         self.engine  # noqa: B018 - open the pool in the server's event loop
-        if not await self.ping():
+        testing = self._test_connection is not None
+        if not testing and not await self.ping():
             logger.warning(
                 "the database at %s does not answer; requests that need it get 503 until it does",
                 self.safe_url,
@@ -120,7 +121,8 @@ class Database:
         try:
             yield
         finally:
-            await self.dispose()
+            if self._test_connection is None:  # else test_transaction() disposes at its end
+                await self.dispose()
 
     # -- configuration --------------------------------------------------------------------------
     @property
