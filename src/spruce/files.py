@@ -231,18 +231,22 @@ class FileResponse(Response):
             _add_validators(self.headers, stat_result)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        file_stat = self.stat_result
-        if file_stat is None:
-            file_stat = await run_sync(_stat_regular_file, self.path)
+        method = scope.get("method")
+        request_headers = Headers(scope["headers"])
+        pathsend = "http.response.pathsend" in scope.get("extensions", {})
+        # One thread-pool call stats the file and, when it fits in a chunk and a body will
+        # probably be sent, reads it too.
+        preload = not (method == "HEAD" or pathsend or _is_conditional(request_headers))
+        file_stat, content = await run_sync(
+            _stat_and_read, self.path, self.stat_result, self.chunk_size if preload else -1
+        )
         headers = list(self._final_headers(scope))
         view = MutableHeaders(headers)
         _add_validators(view, file_stat)
         size = file_stat.st_size
-        method = scope.get("method")
         status = self.status_code
         pieces: list[Piece] = [(0, size - 1)] if size else []
         if status == 200 and method in ("GET", "HEAD"):
-            request_headers = Headers(scope["headers"])
             etag, last_modified = view.get("etag"), view.get("last-modified")
             if is_precondition_failed(request_headers, etag, last_modified):
                 await _send_empty(send, 412, kept_by_304(headers))
@@ -269,11 +273,14 @@ class FileResponse(Response):
         if method == "HEAD" or not pieces:
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
-        elif status != 206 and "http.response.pathsend" in scope.get("extensions", {}):
+        elif status != 206 and pathsend:
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.pathsend", "path": self._absolute_path})
-        elif length <= self.chunk_size:
-            body = await run_sync(_read_pieces, self.path, pieces)
+        elif content is not None or length <= self.chunk_size:
+            if content is not None:
+                body = _slice_pieces(content, pieces)
+            else:
+                body = await run_sync(_read_pieces, self.path, pieces)
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
         else:
@@ -324,6 +331,32 @@ def _add_validators(headers: MutableHeaders, file_stat: os.stat_result) -> None:
     headers.setdefault("etag", f'"{file_stat.st_mtime_ns:x}-{file_stat.st_size:x}"')
     headers.setdefault("last-modified", http_date(file_stat.st_mtime))
     headers.setdefault("accept-ranges", "bytes")
+
+
+_CONDITIONAL_HEADERS = ("if-none-match", "if-modified-since", "if-match", "if-unmodified-since")
+
+
+def _is_conditional(request_headers: Headers) -> bool:
+    return any(name in request_headers for name in _CONDITIONAL_HEADERS)
+
+
+def _stat_and_read(
+    path: str, known_stat: os.stat_result | None, read_limit: int
+) -> tuple[os.stat_result, bytes | None]:
+    """The file's stat (``known_stat`` if given) and, when it is at most ``read_limit`` bytes
+    (and not empty), its content."""
+    file_stat = known_stat if known_stat is not None else _stat_regular_file(path)
+    size = file_stat.st_size
+    if not 0 < size <= read_limit:
+        return file_stat, None
+    with _open(path) as file:
+        return file_stat, _read_at(file, 0, size)
+
+
+def _slice_pieces(content: bytes, pieces: Sequence[Piece]) -> bytes:
+    return b"".join(
+        piece if isinstance(piece, bytes) else content[piece[0] : piece[1] + 1] for piece in pieces
+    )
 
 
 def _stat_regular_file(path: str) -> os.stat_result:
