@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, Self
@@ -80,7 +79,6 @@ class TestClient(httpx.Client):
             follow_redirects=follow_redirects,
             **options,
         )
-        weakref.finalize(self, self.portal.stop)
 
     # -- lifespan -------------------------------------------------------------------------------
     def __enter__(self) -> Self:

@@ -14,13 +14,17 @@ from collections.abc import Awaitable, Callable
 from ..responses import Message, Receive, Scope, Send
 from .capture import CAPTURED
 
-__all__ = ["APP_EXIT_GRACE", "ASGIApp", "AppConnection", "ConnectionClosed"]
+__all__ = ["APP_EXIT_TIMEOUT", "LISTEN_TIMEOUT", "ASGIApp", "AppConnection", "ConnectionClosed"]
 
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-APP_EXIT_GRACE = 1.0
-"""Seconds an application gets to return after the client closed the connection, before its task
-is cancelled (a handler that neither receives nor sends would otherwise never notice)."""
+APP_EXIT_TIMEOUT = 5.0
+"""Seconds an application gets to return (cleanup, teardown hooks) once the client is done."""
+
+LISTEN_TIMEOUT = 0.1
+"""When the client leaves early, seconds the application gets to read the disconnect. A handler
+that is not listening (blocked on something else) is cancelled then, instead of holding the
+test up; one that read it gets ``APP_EXIT_TIMEOUT`` to clean up."""
 
 
 class ConnectionClosed(OSError):
@@ -50,6 +54,7 @@ class AppConnection:
         self._to_app: asyncio.Queue[Message] = asyncio.Queue()
         self._from_app: asyncio.Queue[Message] = asyncio.Queue(maxsize=1)
         self._last_message: Message | None = None
+        self._disconnect_heard = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -73,10 +78,12 @@ class AppConnection:
     # -- the application's side -----------------------------------------------------------------
     async def _receive(self) -> Message:
         if self._last_message is not None:  # after a disconnect, every receive repeats it
+            self._disconnect_heard.set()
             return self._last_message
         message = await self._to_app.get()
         if message["type"].endswith(".disconnect"):
             self._last_message = message
+            self._disconnect_heard.set()
         return message
 
     async def _send(self, message: Message) -> None:
@@ -109,17 +116,32 @@ class AppConnection:
             return getter.result()
         return self._from_app.get_nowait() if not self._from_app.empty() else None
 
-    async def finish(self, grace: float = APP_EXIT_GRACE) -> BaseException | None:
-        """Close the client's side and wait (up to ``grace`` seconds, then cancel) for the
-        application to return. Returns the exception it raised, if any."""
+    async def finish(self, *, left_early: bool = False) -> BaseException | None:
+        """Close the client's side and wait for the application to return (cancelling it when it
+        takes too long, see ``LISTEN_TIMEOUT``). Returns the exception it raised, if any.
+
+        ``left_early``: the client went away while the application may still be serving (a
+        WebSocket the client closed, a response body not read to the end), after pushing the
+        disconnect message.
+        """
         self.client_closed = True
         task = self.task
         self._drop_pending()
+        if left_early and not task.done():
+            heard = asyncio.ensure_future(self._disconnect_heard.wait())
+            try:
+                await asyncio.wait(
+                    {task, heard}, timeout=LISTEN_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                heard.cancel()
+            if not self._disconnect_heard.is_set():
+                task.cancel()
         if not task.done():
-            done, _ = await asyncio.wait({task}, timeout=grace)
+            done, _ = await asyncio.wait({task}, timeout=APP_EXIT_TIMEOUT)
             if not done:
                 task.cancel()
-                await asyncio.wait({task})
+        await asyncio.wait({task})
         self._drop_pending()
         if task.cancelled():
             return None

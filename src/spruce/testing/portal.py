@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -21,14 +22,16 @@ T = TypeVar("T")
 class Portal:
     """Run coroutines on a private event loop from synchronous code.
 
-    The loop thread starts on the first ``call`` and ends with ``stop()``; tasks still running
-    then are cancelled.
+    The loop thread starts on the first ``call`` and ends with ``stop()`` (or when nothing refers
+    to the portal any more); tasks still running then are cancelled. A stopped portal refuses
+    further calls.
     """
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._stopped = False
 
     @property
     def running(self) -> bool:
@@ -37,6 +40,8 @@ class Portal:
 
     def _ensure_started(self) -> asyncio.AbstractEventLoop:
         with self._lock:
+            if self._stopped:
+                raise RuntimeError("the test client is closed")
             if self._loop is None:
                 loop = asyncio.new_event_loop()
                 thread = threading.Thread(
@@ -44,6 +49,7 @@ class Portal:
                 )
                 thread.start()
                 self._loop, self._thread = loop, thread
+                weakref.finalize(self, _stop_loop, loop)
             return self._loop
 
     def call(self, func: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
@@ -65,12 +71,20 @@ class Portal:
         """Cancel what still runs on the loop, close it and join its thread."""
         with self._lock:
             loop, thread = self._loop, self._thread
-            self._loop = self._thread = None
+            self._loop, self._thread, self._stopped = None, None, True
         if loop is None or thread is None:
             return
-        loop.call_soon_threadsafe(loop.stop)
+        _stop_loop(loop)
         if thread is not threading.current_thread():
             thread.join()
+
+
+def _stop_loop(loop: asyncio.AbstractEventLoop) -> None:
+    if not loop.is_closed():
+        try:
+            loop.call_soon_threadsafe(loop.stop)
+        except RuntimeError:  # closed in the meantime
+            pass
 
 
 def _serve(loop: asyncio.AbstractEventLoop) -> None:

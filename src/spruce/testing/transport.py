@@ -130,7 +130,7 @@ class HTTPExchange:
             return self._app_error
         self._closed = True
         self._response_done.set()
-        self._app_error = await self.connection.finish()
+        self._app_error = await self.connection.finish(left_early=not self._complete)
         if self._pump is not None:
             self._pump.cancel()
             await asyncio.gather(self._pump, return_exceptions=True)

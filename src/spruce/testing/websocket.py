@@ -179,7 +179,7 @@ class AsyncWebSocketSession:
         connection = self._connection
         errors_before = len(connection.errors)
         connection.push({"type": "websocket.disconnect", "code": code, "reason": reason})
-        error = await connection.finish()
+        error = await connection.finish(left_early=True)
         if isinstance(error, ConnectionClosed):  # it sent after we left: servers raise that too
             error = None
         if self._raise:
