@@ -150,6 +150,13 @@ async def test_status_code_and_extra_headers(data_file: Path) -> None:
     assert response.headers["x-extra"] == "1"
 
 
+async def test_a_given_content_length_is_replaced(data_file: Path) -> None:
+    app = file_app(data_file, headers={"content-length": "3"})
+    response = await fetch(app, headers={"range": "bytes=0-9"})
+    assert response.headers.get_list("content-length") == ["10"]
+    assert response.content == DATA[:10]
+
+
 async def test_own_etag_and_last_modified_headers_win(data_file: Path) -> None:
     app = file_app(data_file, headers={"etag": '"mine"', "last-modified": "Mon, 01 Jan 2001 00:00:00 GMT"})
     response = await fetch(app)

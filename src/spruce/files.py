@@ -223,6 +223,7 @@ class FileResponse(Response):
         self.filename = filename
         self.chunk_size = chunk_size
         self.stat_result = stat_result
+        del self.headers["content-length"]  # computed for each request: ranges change it
         if filename is not None:
             self.headers.setdefault(
                 "content-disposition", content_disposition(content_disposition_type, filename)
