@@ -194,9 +194,9 @@ class FileResponse(Response):
     ``Last-Modified`` headers at once instead of at send time.
 
     The file is opened when the response is sent: if it is missing then (or is not a regular
-    file, or cannot be read) sending raises ``RuntimeError`` before anything went out, which the
-    application answers with a 500. Check ``os.path.isfile`` in the handler to answer 404
-    instead. On servers offering the ASGI ``http.response.pathsend`` extension (Granian), a whole
+    file, or cannot be read) sending raises ``RuntimeError`` before anything went out, so the
+    client gets a 500 and the error is logged. Check ``os.path.isfile`` in the handler to answer
+    404 instead. On servers offering the ASGI ``http.response.pathsend`` extension (Granian), a whole
     file is handed to the server to send.
     """
 
