@@ -22,14 +22,39 @@ _OWN_LOGGER = "spruce.testing"
 
 
 class _CaptureHandler(logging.Handler):
-    """Append the exception of an error record to the current connection's list."""
+    """Append the exception of an error record to the current connection's list.
+
+    Being a handler, it would keep Python's last-resort handler (which prints to stderr when
+    logging is not configured) from seeing Spruce's records; it calls it itself in that case, so
+    tracebacks still show in a plain script.
+    """
 
     def emit(self, record: logging.LogRecord) -> None:
         captured = CAPTURED.get()
-        if captured is None or record.name.startswith(_OWN_LOGGER):
-            return
-        if record.exc_info and isinstance(record.exc_info[1], BaseException):
+        if (
+            captured is not None
+            and not record.name.startswith(_OWN_LOGGER)
+            and record.exc_info
+            and isinstance(record.exc_info[1], BaseException)
+        ):
             captured.append(record.exc_info[1])
+        last_resort = logging.lastResort
+        if (
+            last_resort is not None
+            and record.levelno >= last_resort.level
+            and not self._others_handle(record.name)
+        ):
+            last_resort.handle(record)
+
+    def _others_handle(self, name: str) -> bool:
+        logger: logging.Logger | None = logging.getLogger(name)
+        while logger is not None:
+            if any(handler is not self for handler in logger.handlers):
+                return True
+            if not logger.propagate:
+                return False
+            logger = logger.parent
+        return False
 
 
 _handler: _CaptureHandler | None = None
