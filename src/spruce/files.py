@@ -51,6 +51,7 @@ __all__ = [
     "MAX_RANGES",
     "FileResponse",
     "content_disposition",
+    "guess_media_type",
     "parse_byte_ranges",
 ]
 
