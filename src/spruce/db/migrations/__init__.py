@@ -154,7 +154,8 @@ def history(target: Spruce | Database) -> list[str]:
 
     scripts = ScriptDirectory.from_config(alembic_config(target))
     return [
-        script.cmd_format(verbose=False, include_doc=True) for script in scripts.walk_revisions()
+        script.cmd_format(verbose=False, include_doc=True, include_parents=True)
+        for script in scripts.walk_revisions()
     ]
 
 
