@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import secrets
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -64,6 +65,11 @@ _WEAK_SECRETS = frozenset(
     }
 )
 MIN_SECRET_LENGTH = 32
+
+
+def is_weak_secret(key: str | None) -> bool:
+    """True when ``key`` is missing, shorter than 32 characters or a well-known placeholder."""
+    return key is None or len(key) < MIN_SECRET_LENGTH or key.lower() in _WEAK_SECRETS
 
 
 class Check:
@@ -122,6 +128,9 @@ class Spruce(Router):
         self._compiled: CompiledRoutes | None = None
         self._stack: ASGIApp | None = None
         self._exit_stack: contextlib.AsyncExitStack | None = None
+        self.static_dirs: list[tuple[str, str]] = []
+        if static_folder and os.path.isdir(os.path.join(self.root_path, static_folder)):
+            self._offer_static_command()
         if thread_pool_size is not None:
             set_thread_pool_size(thread_pool_size)
         for battery in order_batteries(batteries):
@@ -187,8 +196,7 @@ class Spruce(Router):
 
     def _resolve_secret_key(self) -> None:
         key = self.config.secret_key
-        weak = key is None or len(key) < MIN_SECRET_LENGTH or key.lower() in _WEAK_SECRETS
-        if not weak:
+        if not is_weak_secret(key):
             return
         users = ", ".join(self._secret_users) or "signing"
         if not self.config.debug:
@@ -268,6 +276,19 @@ class Spruce(Router):
         self._check_open("add a command")
         self.commands.append(command)
 
+    def add_static_dir(self, prefix: str, path: str | os.PathLike[str]) -> None:
+        """Serve the files of folder ``path``: under the app's static URL for a namespace
+        (``add_static_dir("admin", folder)`` serves ``/static/admin/...``), or at a URL prefix
+        starting with ``/`` (``add_static_dir("/media", folder)``). The app's own files win."""
+        self._check_open("add a static folder")
+        self.static_dirs.append((prefix, os.fspath(path)))
+        self._offer_static_command()
+
+    def _offer_static_command(self) -> None:
+        from .staticfiles import add_static_command
+
+        add_static_command(self)
+
     # -- URLs -----------------------------------------------------------------------------------
     def _route_index(self) -> CompiledRoutes:
         if self._compiled is not None:
@@ -322,6 +343,13 @@ class Spruce(Router):
         config = self.config
         if self._secret_users:
             self._resolve_secret_key()
+        if config.debug:
+            from .debugpage import enable_debug_page
+
+            enable_debug_page(self)
+        from .staticfiles import mount_static_files
+
+        mount_static_files(self)
         self._compiled = compile_routes(
             self,
             self.converters,

@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from ..app import _WEAK_SECRETS, MIN_SECRET_LENGTH, Check
+from ..app import MIN_SECRET_LENGTH, Check, is_weak_secret
 from ..exceptions import SpruceError
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def check_secret_key(app: Spruce) -> Iterator[str]:
     key = app.config.secret_key
     if key is None:
         yield f"no secret key is set: signed cookies, sessions and tokens need one. {SECRET_KEY_HINT}"
-    elif len(key) < MIN_SECRET_LENGTH or key.lower() in _WEAK_SECRETS:
+    elif is_weak_secret(key):
         yield (
             f"the secret key is too weak (shorter than {MIN_SECRET_LENGTH} characters or a "
             f"well-known value): signatures made with it can be forged. {SECRET_KEY_HINT}"
