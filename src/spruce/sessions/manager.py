@@ -123,11 +123,14 @@ class SessionManager:
 
     # -- loading --------------------------------------------------------------------------------
     def load_now(self, connection: HTTPConnection) -> Session:
-        """The session of a cookie-session request (decoded now); raise ``SessionNotLoaded`` for
-        a store, whose sessions load asynchronously."""
-        if self.store is not None:
-            raise SessionNotLoaded()
+        """The session, decoded now from a signed cookie. With a store, sessions load
+        asynchronously: the middleware preloads those that came with a cookie, so here only a
+        new session can be made; without ``preload``, raise ``SessionNotLoaded``."""
         raw = connection.cookies.get(self.config.name_for(self.is_secure(connection)))
+        if self.store is not None:
+            if raw is not None or not self.preloads:
+                raise SessionNotLoaded()
+            return self._fresh()
         if raw is None:
             return self._fresh()
         from ..signing import BadSignature
