@@ -74,3 +74,15 @@ class Settings(BaseSettings):
         DEFAULTS.form_limits.max_field_size,
         description="Largest single non-file form field, bytes.",
     )
+    debug_allowed_ips: list[str] = Field(
+        default_factory=list,
+        description="Addresses/networks besides loopback that may see the debug page ('*': all).",
+    )
+    static_root: str | None = Field(
+        None,
+        description="Folder `spruce static collect` writes to; served from once it has a manifest.",
+    )
+    static_manifest: str | None = Field(
+        None,
+        description="Path of the static files manifest (default: <static_root>/staticfiles.json).",
+    )

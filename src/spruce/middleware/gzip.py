@@ -17,7 +17,12 @@ from typing import Any, Protocol
 
 from ..responses import Message, Receive, Scope, Send
 
-__all__ = ["DEFAULT_EXCLUDED_TYPES", "GZipMiddleware", "choose_encoding"]
+__all__ = [
+    "DEFAULT_EXCLUDED_TYPES",
+    "GZipMiddleware",
+    "choose_encoding",
+    "is_compressible_type",
+]
 
 ASGIApp = Callable[[Scope, Receive, Send], Any]
 
@@ -83,6 +88,19 @@ def choose_encoding(accept_encoding: str, offered: Iterable[str]) -> str | None:
         if weight > best_weight:
             best, best_weight = encoding, weight
     return best
+
+
+def is_compressible_type(
+    content_type: str, excluded_types: tuple[str, ...] = DEFAULT_EXCLUDED_TYPES
+) -> bool:
+    """True when a body of ``content_type`` (parameters allowed) is worth compressing: its media
+    type starts with none of ``excluded_types`` (lower-case prefixes), or is SVG."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    if not media:
+        return False
+    if media.startswith(_ALWAYS_COMPRESSIBLE):
+        return True
+    return not media.startswith(excluded_types)
 
 
 class _BrotliCompressor:
@@ -153,10 +171,7 @@ class GZipMiddleware:
         """True when a body of ``content_type`` is worth compressing."""
         if not content_type:
             return False
-        media = content_type.split(b";", 1)[0].strip().lower().decode("latin-1")
-        if media.startswith(_ALWAYS_COMPRESSIBLE):
-            return True
-        return not media.startswith(self.excluded_types)
+        return is_compressible_type(content_type.decode("latin-1"), self.excluded_types)
 
     def compressor(self, encoding: str) -> _Compressor:
         """A fresh streaming compressor for ``encoding``."""
