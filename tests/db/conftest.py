@@ -12,6 +12,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import make_url
 
+# the fixtures users get (database, db_schema, db), tested in test_support.py
+from spruce.db.testing import database, db, db_schema  # noqa: F401
 
 ADMIN_URL = os.environ.get("SPRUCE_TEST_DATABASE_URL", "")
 REQUIRE_SERVICES = os.environ.get("SPRUCE_REQUIRE_SERVICES") == "1"

@@ -85,7 +85,13 @@ def test_full_cycle(database_url: str, backend: str, tmp_path) -> None:
     assert migrations.current(app) == []
     migrations.upgrade(app)
     assert migrations.current(app) == ["0001"] == migrations.heads(app)
-    assert set(_columns(database, "book")) == {"id", "title", "shelf_id", "created_at", "updated_at"}
+    assert set(_columns(database, "book")) == {
+        "id",
+        "title",
+        "shelf_id",
+        "created_at",
+        "updated_at",
+    }
     migrations.check(app)  # models and migrations agree
     assert migrations.revision(app, "nothing", autogenerate=True) is None
     database.sync_engine.dispose()

@@ -52,7 +52,7 @@ def test_repr_shows_key_and_loaded_columns_only() -> None:
 async def test_mixins_fill_keys_and_timestamps(database_url: str) -> None:
     app, database = make_app(database_url)
     await database.create_all()
-    before = dt.datetime.now(dt.timezone.utc)
+    before = dt.datetime.now(dt.UTC)
     async with database.session() as session:
         author = BlogAuthor(name="Ada", email="ada@example.com")
         post = BlogPost(title="Hello", author=author)

@@ -71,8 +71,9 @@ async def test_paginate_reads_the_request_and_builds_links(database_url: str) ->
 
     @app.get("/sync-posts")
     def sync_posts(request: Request, session: Session) -> dict[str, object]:
-        page = paginate(session, select(BlogPost.id, BlogPost.title).order_by(BlogPost.id),
-                        page=2, per_page=4)
+        page = paginate(
+            session, select(BlogPost.id, BlogPost.title).order_by(BlogPost.id), page=2, per_page=4
+        )
         return {"rows": [list(row) for row in page.items], "pages": page.pages}
 
     await _seed(database, 23)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from db_models import BlogAuthor, BlogPost
+from db_support import make_app, serve
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from spruce import HTTPException, ImproperlyConfigured, Spruce
 from spruce.db import Database, get_database
-
-from db_models import BlogAuthor, BlogPost
-from db_support import make_app, serve
 
 
 async def _count(database: Database, model: type) -> int:

@@ -48,10 +48,14 @@ _PARSERS: dict[type, Callable[[str], Any]] = {
 
 
 def _python_type(column: Any) -> type | None:
-    try:
-        return column.type.python_type  # type: ignore[no-any-return]
-    except NotImplementedError:
-        return None
+    for type_ in (column.type, getattr(column.type, "impl_instance", None)):
+        try:
+            found = type_.python_type if type_ is not None else None
+        except NotImplementedError:
+            continue
+        if found is not None and found is not object:
+            return found  # type: ignore[no-any-return]
+    return None
 
 
 def _convert(table: Table, row: Mapping[str, Any], where: str) -> dict[str, Any]:
