@@ -1,6 +1,50 @@
-from spruce import PlainTextResponse, Spruce
+"""The TechEmpower-style benchmark app, written the way a Spruce user would write it.
 
-app = Spruce()
+/plaintext and /json need nothing; /db, /queries, /fortunes and /updates use the db battery
+(SQLAlchemy ORM on asyncpg, a session per request) on DATABASE_URL, with BENCH_POOL_SIZE
+connections opened at startup (see shared/bench/README.md for the contract).
+"""
+
+import os
+import random
+
+from spruce import PlainTextResponse, Spruce
+from spruce.db import AsyncSession, Database, Mapped, Model, mapped_column, select
+from spruce.templating import render
+
+WORLD_ROWS = 10000
+EXTRA_FORTUNE = "Additional fortune added at request time."
+
+
+class World(Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    randomnumber: Mapped[int]
+
+
+class Fortune(Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message: Mapped[str]
+
+
+pool_size = int(os.environ.get("BENCH_POOL_SIZE", "8"))
+database = Database(
+    os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+    pool_size=pool_size,
+    max_overflow=0,
+)
+app = Spruce(batteries=[database])
+
+
+def query_count(queries: str | None) -> int:
+    """?queries=N clamped to 1..500; missing or not a number -> 1."""
+    try:
+        return min(max(int(queries or ""), 1), 500)
+    except ValueError:
+        return 1
+
+
+def random_id() -> int:
+    return random.randint(1, WORLD_ROWS)
 
 
 @app.get("/plaintext")
@@ -11,3 +55,32 @@ async def plaintext():
 @app.get("/json")
 async def json_():
     return {"message": "Hello, World!"}
+
+
+@app.get("/db")
+async def single_query(session: AsyncSession):
+    world = await session.get(World, random_id())
+    return {"id": world.id, "randomNumber": world.randomnumber}
+
+
+@app.get("/queries")
+async def multiple_queries(session: AsyncSession, queries: str | None = None):
+    worlds = [await session.get(World, random_id()) for _ in range(query_count(queries))]
+    return [{"id": w.id, "randomNumber": w.randomnumber} for w in worlds]
+
+
+@app.get("/fortunes")
+async def fortunes(session: AsyncSession):
+    rows = list(await session.scalars(select(Fortune)))
+    rows.append(Fortune(id=0, message=EXTRA_FORTUNE))
+    rows.sort(key=lambda fortune: fortune.message)
+    return render("fortunes.html", fortunes=rows)
+
+
+@app.get("/updates")
+async def updates(session: AsyncSession, queries: str | None = None):
+    worlds = [await session.get(World, random_id()) for _ in range(query_count(queries))]
+    for world in worlds:
+        world.randomnumber = random_id()
+    # the session commits when the handler returns: one UPDATE batch, rows in primary-key order
+    return [{"id": w.id, "randomNumber": w.randomnumber} for w in worlds]

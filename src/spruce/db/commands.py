@@ -9,7 +9,7 @@
     spruce db seed data.json | pkg.seeds:run
 
 The commands find the app in the click context (the ``spruce`` CLI puts it there), either as the
-context object itself or through its ``load_app()``/``app``.
+context object itself or through its ``load()``/``load_app()``/``app``.
 """
 
 from __future__ import annotations
@@ -41,11 +41,12 @@ def current_app() -> Spruce:
         obj = context.obj
         if isinstance(obj, Spruce):
             return obj
-        loader = getattr(obj, "load_app", None)
-        if callable(loader):
-            app = loader()
-            if isinstance(app, Spruce):
-                return app
+        for name in ("load", "load_app"):  # the spruce CLI's AppLoader, or look-alikes
+            loader = getattr(obj, name, None)
+            if callable(loader):
+                app = loader()
+                if isinstance(app, Spruce):
+                    return app
         app = getattr(obj, "app", None)
         if isinstance(app, Spruce):
             return app
