@@ -63,9 +63,9 @@ install_stamp=$VENV/.spruce-installed
 want="$repo $(sha256sum "$repo/pyproject.toml" | cut -d' ' -f1)"
 if [[ ! -f $install_stamp || $(<"$install_stamp") != "$want" ]] \
   || ! "$python" -c 'import spruce' 2>/dev/null; then
-  say "installing Spruce from $repo into $VENV (the harness's pins are kept)"
+  say "installing Spruce (with its db extra) from $repo into $VENV (the harness's pins are kept)"
   rm -f "$install_stamp"
-  "$python" -m pip install -qq --disable-pip-version-check -e "$repo" -c "$shared/requirements.txt"
+  "$python" -m pip install -qq --disable-pip-version-check -e "$repo[db]" -c "$shared/requirements.txt"
   printf '%s\n' "$want" >"$install_stamp"
 fi
 
