@@ -30,6 +30,7 @@ Jinja2 is imported when the first template is rendered, not before.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -76,6 +77,9 @@ class Templates:
         self._globals: dict[str, Any] = {}
         self._processors: list[ContextProcessor] = []
         self._env: jinja2.Environment | None = None
+        self._parent_cache: weakref.WeakKeyDictionary[jinja2.Template, list[str]] = (
+            weakref.WeakKeyDictionary()
+        )
         self._search_path_final = False
 
     # -- registration ---------------------------------------------------------------------------
@@ -286,10 +290,9 @@ class Templates:
         The block may be defined in the template or in a template it extends by name."""
         template = self.get_template(name)
         jinja_context = template.new_context(self.context(request, context, variables))
-        if block not in jinja_context.blocks:
-            for parent in self._parents(template):
-                for block_name, render_block in parent.blocks.items():
-                    jinja_context.blocks.setdefault(block_name, []).append(render_block)
+        for parent_name in self._parent_names(template):  # as {% extends %} would, for super()
+            for block_name, render_block in self.get_template(parent_name).blocks.items():
+                jinja_context.blocks.setdefault(block_name, []).append(render_block)
         renderers = jinja_context.blocks.get(block)
         if not renderers:
             known = ", ".join(sorted(jinja_context.blocks)) or "none"
@@ -298,22 +301,31 @@ class Templates:
             )
         return self.environment.concat(renderers[0](jinja_context))
 
-    def _parents(self, template: jinja2.Template) -> Iterator[jinja2.Template]:
-        """The templates ``template`` extends by a literal name, nearest first."""
-        from jinja2 import nodes
+    def _parent_names(self, template: jinja2.Template) -> list[str]:
+        """The names of the templates ``template`` extends by a literal name, nearest first
+        (found by parsing; remembered for as long as the compiled template lives)."""
+        names: list[str] | None = self._parent_cache.get(template)
+        if names is None:
+            from jinja2 import nodes
 
-        env = self.environment
-        seen: set[str] = set()
-        current = template
-        while current.name is not None and current.name not in seen:
-            seen.add(current.name)
-            assert env.loader is not None
-            source, _, _ = env.loader.get_source(env, current.name)
-            extends = env.parse(source).find(nodes.Extends)
-            if extends is None or not isinstance(extends.template, nodes.Const):
-                return
-            current = self.get_template(str(extends.template.value))
-            yield current
+            env = self.environment
+            names = []
+            seen = {template.name}
+            current = template
+            while current.name is not None:
+                assert env.loader is not None
+                source, _, _ = env.loader.get_source(env, current.name)
+                extends = env.parse(source).find(nodes.Extends)
+                if extends is None or not isinstance(extends.template, nodes.Const):
+                    break
+                parent = str(extends.template.value)
+                if parent in seen:  # a cycle: Jinja reports it when the page renders
+                    break
+                seen.add(parent)
+                names.append(parent)
+                current = self.get_template(parent)
+            self._parent_cache[template] = names
+        return names
 
     def response(
         self,
