@@ -7,6 +7,7 @@ EXPECTED = [
     "Header", "ImproperlyConfigured", "JSONResponse", "PlainTextResponse", "Provide", "Query",
     "RedirectResponse", "Request", "Response", "Router", "ServerSentEvent", "Settings", "Spruce",
     "StreamingResponse", "UploadFile", "WebSocket", "WebSocketDisconnect", "abort",
+    "render",
 ]
 
 

@@ -36,6 +36,7 @@ from .websockets import WebSocket, WebSocketDisconnect
 if TYPE_CHECKING:
     from .files import FileResponse
     from .settings import Settings
+    from .templating import render
 
 __version__ = "0.1.0"
 
@@ -64,9 +65,10 @@ __all__ = [
     "WebSocket",
     "WebSocketDisconnect",
     "abort",
+    "render",
 ]
 
-_LAZY = {"Settings": ".settings", "FileResponse": ".files"}
+_LAZY = {"Settings": ".settings", "FileResponse": ".files", "render": ".templating"}
 
 
 def __getattr__(name: str) -> Any:
