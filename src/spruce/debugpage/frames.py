@@ -1,14 +1,17 @@
 """What the debug page shows of an exception: the chain, each frame's source and local variables.
 
 Values are turned into short, safe text here (``safe_repr``): long reprs are cut, containers are
-shortened, a ``repr`` that raises does not break the page, and the values of secret-looking names
-(``password``, ``api_key``...) are replaced by ``********``, in frames and inside dicts alike.
+shortened, a ``repr`` that raises does not break the page, and secrets are replaced by
+``********``: values of secret-looking names (``password``, ``api_key``...) whether variables,
+dict keys or ``(name, value)`` pairs such as ASGI headers (``(b"cookie", ...)``), ``name=value``
+pairs in any text (query strings, keyword reprs) and passwords in URLs (``scheme://user:pw@``).
 """
 
 from __future__ import annotations
 
 import linecache
 import os
+import re
 import reprlib
 import sysconfig
 import traceback
@@ -69,6 +72,13 @@ class _SafeRepr(reprlib.Repr):
             pieces.append("...")
         return "{" + ", ".join(pieces) + "}"
 
+    def repr_tuple(self, x: tuple[Any, ...], level: int) -> str:
+        if len(x) == 2 and isinstance(x[0], (str, bytes)):  # a (name, value) pair: a header
+            name = x[0].decode("latin-1") if isinstance(x[0], bytes) else x[0]
+            if is_secret_name(name):
+                return f"({self.repr1(x[0], level - 1)}, {MASK})"
+        return super().repr_tuple(x, level)
+
     def repr_bytes(self, x: bytes, level: int) -> str:
         text = repr(x[: self.maxstring])
         return text[:-1] + "...'" if len(x) > self.maxstring else text
@@ -86,13 +96,27 @@ class _SafeRepr(reprlib.Repr):
 
 _REPR = _SafeRepr()
 
+_ASSIGNMENT = re.compile(r"(?P<name>[A-Za-z0-9_.\-]+)=(?P<value>[^&;\s'\",)]+)")
+_URL_PASSWORD = re.compile(r"(?P<user>[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s'\"]*:)[^@/\s'\"]+@")
+
+
+def _mask_text(text: str) -> str:
+    """Mask ``token=...``-style pairs (query strings, keyword reprs) and URL passwords."""
+    if "=" in text:
+        text = _ASSIGNMENT.sub(
+            lambda m: f"{m['name']}={MASK}" if is_secret_name(m["name"]) else m[0], text
+        )
+    if "://" in text:
+        text = _URL_PASSWORD.sub(lambda m: f"{m['user']}{MASK}@", text)
+    return text
+
 
 def safe_repr(value: Any, name: str | None = None) -> str:
     """A short, never-failing ``repr`` of ``value``; ``********`` when ``name`` is secret-looking."""
     if name is not None and is_secret_name(name):
         return MASK
     try:
-        text = _REPR.repr(value)
+        text = _mask_text(_REPR.repr(value))
     except Exception as exc:  # a broken __len__, __iter__...
         text = f"<{type(value).__name__} object; repr() failed: {type(exc).__name__}>"
     return text if len(text) <= MAX_REPR else text[: MAX_REPR - 3] + "..."
