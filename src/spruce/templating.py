@@ -55,6 +55,7 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 ContextProcessor = Callable[["HTTPConnection"], Mapping[str, Any]]
+P = TypeVar("P", bound=ContextProcessor)
 TemplateName = str | Sequence[str]
 
 AUTOESCAPE_EXTENSIONS = ("html", "htm", "xhtml", "xml", "svg", "jinja", "jinja2", "j2")
@@ -117,10 +118,12 @@ class Templates:
         if self._env is not None:
             self._env.globals[name] = value
 
-    def add_context_processor(self, processor: ContextProcessor) -> None:
+    def add_context_processor(self, processor: P) -> P:
         """Call ``processor(request)`` for each template rendered during a request and add the
-        names it returns to the template's context (the template's own variables win)."""
+        names it returns to the template's context (the template's own variables win).
+        Returns ``processor``, so it also works as a decorator."""
         self._processors.append(processor)
+        return processor
 
     @overload
     def filter(self, name: F) -> F: ...
