@@ -6,6 +6,9 @@ A handler's signature is read when the app starts and turned into a small plan:
 * ``Request`` (or a parameter named ``request`` without annotation), ``Spruce``, ``WebSocket``;
 * ``Annotated[T, Header()]``, ``Cookie()``, ``Query()`` (or the marker as the default value);
 * a pydantic model, or ``Body()``: the request body (JSON, url-encoded or multipart form);
+* a class with an async class method ``__spruce_body__(request)``: whatever it returns. The class
+  reads the request itself, for every method (GET included), so it decides what a missing or
+  invalid body means (``spruce.forms.Form`` uses this to hand invalid HTML forms to the handler);
 * a type registered with ``app.add_provider(type, factory)`` (a database session, the current
   user...), or ``Annotated[T, Provide(factory)]``;
 * anything else: the query string, converted to its annotated type (int, float, bool, str, Enum,
@@ -437,6 +440,8 @@ class BodySpec:
     list_fields: frozenset[str] = frozenset()
     validate_python: Callable[[Any], Any] | None = None
     validate_json: Callable[[bytes], Any] | None = None
+    reader: Callable[[Any], Awaitable[Any]] | None = None
+    """The annotated class's ``__spruce_body__``: when set, it reads the request instead."""
 
 
 def _is_model(annotation: Any) -> bool:
@@ -447,12 +452,24 @@ def _is_model(annotation: Any) -> bool:
     )
 
 
+def _body_reader(annotation: Any) -> Callable[[Any], Awaitable[Any]] | None:
+    """The ``__spruce_body__`` class method of ``annotation`` (or of ``T`` in ``T | None``)."""
+    inner = _unwrap_optional(annotation)[0]
+    if not isinstance(inner, type):
+        return None
+    reader: Callable[[Any], Awaitable[Any]] | None = getattr(inner, "__spruce_body__", None)
+    return reader
+
+
 def _body_spec(name: str, annotation: Any, default: Any, marker: Param | None) -> BodySpec:
     from pydantic import TypeAdapter
 
     inner, optional = _unwrap_optional(annotation)
     if optional and default is _MISSING:
         default = None
+    reader = _body_reader(inner)
+    if reader is not None:
+        return BodySpec(name, inner, default, reader=reader)
     list_fields: set[str] = set()
     if _is_model(inner):
         for field_name, info in inner.model_fields.items():
@@ -596,7 +613,8 @@ def build_plan(
             plan.providers.append((name, _provider_entry(factory)))
             continue
         if isinstance(marker, Body) or (
-            marker is None and _is_model(_unwrap_optional(annotation)[0])
+            marker is None
+            and (_is_model(_unwrap_optional(annotation)[0]) or _body_reader(annotation) is not None)
         ):
             if not allow_body:
                 raise ImproperlyConfigured(f"handler {endpoint!r}: a WebSocket handler has no body")
@@ -655,8 +673,12 @@ async def resolve_arguments(plan: Plan, conn: Any) -> dict[str, Any]:
         extract(conn, kwargs, errors)
     if errors:
         raise RequestValidationError(errors)
-    if plan.body is not None:
-        kwargs[plan.body.name] = await _read_body(conn, plan.body)
+    body = plan.body
+    if body is not None:
+        if body.reader is not None:
+            kwargs[body.name] = await body.reader(conn)
+        else:
+            kwargs[body.name] = await _read_body(conn, body)
     return kwargs
 
 
