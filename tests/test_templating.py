@@ -325,6 +325,57 @@ def test_context_processors_run_for_requests(tmp_path):
     assert app.templates.render_to_string("p.html") == " "  # no request: no processors
 
 
+def test_context_processor_as_a_decorator(tmp_path):
+    app = make_app(tmp_path, {"p.html": "{{ greeting }}"})
+
+    @app.templates.add_context_processor
+    def greeting(request):
+        return {"greeting": f"hello {request.method}"}
+
+    @app.get("/")
+    def page():
+        return render("p.html")
+
+    assert callable(greeting)
+    assert app.test_client().get("/").text == "hello GET"
+
+
+def test_current_request_is_set_during_a_request_only(tmp_path):
+    from spruce.requests import current_request
+
+    app = make_app(tmp_path)
+
+    @app.get("/sync")
+    def sync_handler(request: Request):
+        return {"same": current_request() is request}
+
+    @app.get("/async")
+    async def async_handler(request: Request):
+        return {"same": current_request() is request}
+
+    client = app.test_client()
+    assert client.get("/sync").json() == {"same": True}
+    assert client.get("/async").json() == {"same": True}
+    assert current_request() is None
+
+
+async def test_current_request_is_reset_on_the_callers_task(tmp_path):
+    import httpx
+
+    from spruce.requests import current_request
+
+    app = make_app(tmp_path)
+
+    @app.get("/")
+    async def index():
+        return "ok"
+
+    transport = httpx.ASGITransport(app=app)  # runs the app on this very task
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+        assert (await client.get("/")).text == "ok"
+    assert current_request() is None
+
+
 def test_url_for_request_and_static_globals(tmp_path):
     app = make_app(
         tmp_path,

@@ -159,23 +159,18 @@ def test_redis_keys_expire_with_the_session(make_app, redis_prefix, redis_client
         assert 290 <= ttl <= 300
 
 
-def test_redis_store_with_a_client_of_your_own(redis_prefix):
+async def test_redis_store_with_a_client_of_your_own(redis_prefix):
     from redis.asyncio import Redis
 
-    async def scenario():
-        client = Redis.from_url(REDIS_URL)
-        store = RedisSessionStore(client=client, prefix=redis_prefix)
-        await store.write("abc", b"data", 60)
-        assert await store.read("abc") == b"data"
-        await store.delete("abc")
-        assert await store.read("abc") is None
-        await store.close()  # not ours: still usable
-        assert await client.ping()
-        await client.aclose()
-
-    import asyncio
-
-    asyncio.run(scenario())
+    client = Redis.from_url(REDIS_URL)
+    store = RedisSessionStore(client=client, prefix=redis_prefix)
+    await store.write("abc", b"data", 60)
+    assert await store.read("abc") == b"data"
+    await store.delete("abc")
+    assert await store.read("abc") is None
+    await store.close()  # not the store's client: still usable
+    assert await client.ping()
+    await client.aclose()
 
 
 def test_stores_follow_the_protocol():
