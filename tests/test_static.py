@@ -426,3 +426,39 @@ def test_settings_from_the_environment(site, tmp_path_factory, monkeypatch):
     monkeypatch.setenv("SPRUCE_STATIC_ROOT", str(dest))
     app = make_app(site)
     assert StaticFiles.of(app).static_root == os.path.abspath(dest)
+
+
+def test_gzip_middleware_compresses_source_files_and_keeps_validators(site):
+    from spruce.middleware.gzip import GZipMiddleware
+
+    app = make_app(site)
+    app.add_middleware(GZipMiddleware, use_brotli=False)
+    client = app.test_client()
+    response = client.get("/static/js/app.min.js", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.text == JS
+    assert response.headers["etag"].startswith('W/"')
+    again = client.get(
+        "/static/js/app.min.js",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": response.headers["etag"]},
+    )
+    assert again.status_code == 304
+    ranged = client.get(
+        "/static/js/app.min.js", headers={"Accept-Encoding": "gzip", "Range": "bytes=0-6"}
+    )
+    assert ranged.status_code == 206
+    assert "content-encoding" not in ranged.headers
+    assert ranged.text == "console"
+
+
+def test_gzip_middleware_leaves_precompressed_files_alone(collected_app):
+    from spruce.middleware.gzip import GZipMiddleware
+
+    app, dest = collected_app
+    app.add_middleware(GZipMiddleware)
+    client = app.test_client()
+    url = static_url(app, "js/app.min.js")
+    with client.stream("GET", url, headers={"Accept-Encoding": "br"}) as response:
+        body = b"".join(response.iter_raw())
+    assert response.headers["content-encoding"] == "br"
+    assert body == (dest / (url[1:] + ".br")).read_bytes()

@@ -38,7 +38,10 @@ def static_url(app: Spruce, path: str) -> str:
 def mount_static_files(app: Spruce) -> None:
     """Add the static routes and the ``static`` template global (the app calls this at start)."""
     files = StaticFiles.of(app)
-    files.register_routes()
+    mounts = files.mounts()
+    if not mounts:
+        return  # nothing to serve: no route, and templates keep their plain ``static``
+    files.register_routes(mounts)
     templates = getattr(app, "templates", None)
     if templates is not None:
         templates.add_global("static", _template_static(files))

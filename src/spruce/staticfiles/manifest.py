@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..exceptions import ImproperlyConfigured
 
-__all__ = ["ENCODING_SUFFIXES", "MANIFEST_NAME", "MANIFEST_VERSION", "Manifest"]
+__all__ = [
+    "ENCODING_SUFFIXES",
+    "MANIFEST_NAME",
+    "MANIFEST_VERSION",
+    "CollectedFolder",
+    "Manifest",
+]
 
 MANIFEST_NAME = "staticfiles.json"
 """The manifest's file name inside the collected folder (unless ``static_manifest`` says)."""
@@ -63,6 +68,8 @@ class Manifest:
 
     def save(self, path: str) -> None:
         """Write the manifest to ``path`` atomically (a reader never sees half a file)."""
+        import tempfile
+
         folder = os.path.dirname(os.path.abspath(path))
         os.makedirs(folder, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(prefix=".manifest-", dir=folder)
@@ -105,3 +112,11 @@ class Manifest:
                 "`spruce static collect` again"
             ) from exc
         return cls(files, compressed, mounts)
+
+
+@dataclass(frozen=True, slots=True)
+class CollectedFolder:
+    """The output of ``spruce static collect``: its real path and its manifest."""
+
+    root: str
+    manifest: Manifest

@@ -16,8 +16,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from ..config import environment_configures_spruce
-from .manifest import MANIFEST_NAME, Manifest
-from .serving import CollectedFolder, StaticHandler
+from .manifest import MANIFEST_NAME, CollectedFolder, Manifest
 from .sources import StaticMount, app_static_url, discover_mounts
 
 if TYPE_CHECKING:
@@ -116,10 +115,12 @@ class StaticFiles:
                     mounts.append(StaticMount(url, name))
         return mounts
 
-    def register_routes(self) -> None:
+    def register_routes(self, mounts: list[StaticMount]) -> None:
         """Add a ``GET <mount>/{path:path}`` route per mount (the app calls this as it starts)."""
+        from .serving import StaticHandler
+
         collected = self.collected
-        for mount in self.mounts():
+        for mount in mounts:
             self.app.add_route(
                 f"{mount.url}/{{path:path}}",
                 StaticHandler(mount, collected),

@@ -10,7 +10,6 @@ asks for no byte range.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..concurrency import run_sync
@@ -19,27 +18,19 @@ from ..files import FileResponse, guess_media_type
 from ..middleware.gzip import choose_encoding
 from ..requests import Request  # the route handler's annotations are read at start-up
 from ..responses import Response
-from .manifest import ENCODING_SUFFIXES, Manifest
+from .manifest import ENCODING_SUFFIXES, CollectedFolder
 from .safety import clean_segments, find_file
 
 if TYPE_CHECKING:
     from .sources import StaticMount
 
-__all__ = ["IMMUTABLE", "REVALIDATE", "CollectedFolder", "StaticHandler"]
+__all__ = ["IMMUTABLE", "REVALIDATE", "StaticHandler"]
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 """``Cache-Control`` of content-hashed files: cache for a year, never revalidate."""
 
 REVALIDATE = "no-cache"
 """``Cache-Control`` of other static files: cache, but revalidate (ETag) before each use."""
-
-
-@dataclass(frozen=True, slots=True)
-class CollectedFolder:
-    """The output of ``spruce static collect``: its real path and its manifest."""
-
-    root: str
-    manifest: Manifest
 
 
 class StaticHandler:
