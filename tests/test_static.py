@@ -462,3 +462,18 @@ def test_gzip_middleware_leaves_precompressed_files_alone(collected_app):
         body = b"".join(response.iter_raw())
     assert response.headers["content-encoding"] == "br"
     assert body == (dest / (url[1:] + ".br")).read_bytes()
+
+
+def test_templates_get_hashed_urls(site, tmp_path_factory):
+    dest = tmp_path_factory.mktemp("collected")
+    collect_static(make_app(site), dest)
+    write(site / "templates" / "page.html", '{{ static("css/site.css") }}')
+    app = make_app(site, settings=Settings(static_root=str(dest)))
+
+    @app.get("/page")
+    def page():
+        return render("page.html")
+
+    hashed = static_url(app, "css/site.css")
+    assert hashed != "/static/css/site.css"
+    assert app.test_client().get("/page").text == hashed
