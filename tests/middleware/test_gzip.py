@@ -259,3 +259,26 @@ async def test_send_is_not_wrapped_when_the_client_does_not_accept():
     await middleware(scope, None, send)
     assert received[0] is send
     assert received[1] is not send
+
+
+async def test_pathsend_passes_through_uncompressed():
+    async def inner(scope, receive, send):
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/plain"), (b"content-length", b"5000")],
+            }
+        )
+        await send({"type": "http.response.pathsend", "path": "/srv/big.txt"})
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "headers": [(b"accept-encoding", b"gzip")]}
+    await GZipMiddleware(inner)(scope, None, send)
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.pathsend"]
+    assert (b"content-length", b"5000") in sent[0]["headers"]
+    assert all(name != b"content-encoding" for name, _ in sent[0]["headers"])
