@@ -8,6 +8,7 @@ further in (CSRF, authentication) can use the same handle.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from ..requests import HTTPConnection
@@ -15,25 +16,29 @@ from ..responses import Message, MutableHeaders, Receive, Scope, Send
 from .errors import SessionsNotEnabled
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
     from .manager import SessionManager
     from .session import Session
 
 __all__ = ["SessionHandle", "SessionMiddleware", "load_session"]
 
 SCOPE_KEY = "spruce.session"
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class SessionHandle:
-    """One request's session, loaded on first use."""
+    """One request's session, loaded on first use.
 
-    __slots__ = ("connection", "manager", "session")
+    Each middleware makes a subclass that carries its ``manager`` as a class attribute, so a
+    request's handle is created without arguments (the cheapest object Python makes)."""
 
-    def __init__(self, manager: SessionManager) -> None:
-        self.manager = manager
-        self.session: Session | None = None
-        self.connection: HTTPConnection | None = None
+    manager: SessionManager
+    session: Session | None = None
+    connection: HTTPConnection | None = None
+
+    @classmethod
+    def bound_to(cls, manager: SessionManager) -> type[SessionHandle]:
+        """A handle class for ``manager``."""
+        return type("BoundSessionHandle", (cls,), {"manager": manager})
 
     def get(self, connection: HTTPConnection) -> Session:
         """The session, decoded now if it is a cookie session (``request.session`` calls this)."""
@@ -65,39 +70,56 @@ async def load_session(connection: HTTPConnection) -> Session:
 class SessionMiddleware:
     """Give every HTTP request and WebSocket a session handle; on ``http.response.start`` save
     a session the request used. WebSocket sessions can be read; changes to them are not saved
-    (a WebSocket has no response to carry a cookie)."""
+    (a WebSocket has no response to carry a cookie).
 
-    def __init__(
-        self, app: Callable[[Scope, Receive, Send], Awaitable[None]], manager: SessionManager
-    ) -> None:
+    Written for a small per-request cost: ``__call__`` and the ``send`` wrapper are plain
+    functions that hand back the next awaitable instead of adding coroutine frames, and a
+    session nobody touched is one attribute check when the response starts.
+    """
+
+    def __init__(self, app: ASGIApp, manager: SessionManager) -> None:
         self.app = app
         self.manager = manager
+        self.preloads = manager.preloads
+        self._new_handle = SessionHandle.bound_to(manager)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         kind = scope["type"]
         if kind == "lifespan":
-            await self.app(scope, receive, send)
-            return
-        manager = self.manager
-        handle = SessionHandle(manager)
-        scope[SCOPE_KEY] = handle
-        if manager.preloads and _has_cookie_header(scope):
-            await handle.load(HTTPConnection(scope))
+            return self.app(scope, receive, send)
+        handle = scope[SCOPE_KEY] = self._new_handle()
+        if self.preloads and _has_cookie_header(scope):
+            return self._preload_then_call(handle, scope, receive, send)
         if kind != "http":
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
+        return self.app(scope, receive, self._saving(handle, send))
 
-        async def send_with_session(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                session = handle.session
-                if session is not None:
-                    assert handle.connection is not None
-                    headers = MutableHeaders(list(message.get("headers", ())))
-                    await manager.save(session, handle.connection, headers)
-                    message = {**message, "headers": headers.raw}
-            await send(message)
+    async def _preload_then_call(
+        self, handle: SessionHandle, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        await handle.load(HTTPConnection(scope))
+        if scope["type"] == "http":
+            send = self._saving(handle, send)
+        await self.app(scope, receive, send)
 
-        await self.app(scope, receive, send_with_session)
+    def _saving(self, handle: SessionHandle, send: Send) -> Send:
+        """``send``, saving the session (if the request used it) as the response starts."""
+        save = self._save_then_start
+
+        def send_with_session(message: Message) -> Awaitable[None]:
+            if handle.session is not None and message["type"] == "http.response.start":
+                return save(handle, send, message)
+            return send(message)
+
+        return send_with_session
+
+    async def _save_then_start(self, handle: SessionHandle, send: Send, message: Message) -> None:
+        session = handle.session
+        assert session is not None
+        assert handle.connection is not None
+        headers = MutableHeaders(list(message.get("headers", ())))
+        await self.manager.save(session, handle.connection, headers)
+        await send({**message, "headers": headers.raw})
 
 
 def _has_cookie_header(scope: Scope) -> bool:
