@@ -193,7 +193,7 @@ def test_static_dir_registers_the_cli_group_once(tmp_path):
     assert app.commands == []
     app.add_static_dir("a", tmp_path)
     app.add_static_dir("b", tmp_path)
-    assert [command.name for command in app.commands] == ["static"]
+    assert [factory().name for factory in app.commands] == ["static"]
 
 
 # -- templates and code --------------------------------------------------------------------------
@@ -290,7 +290,7 @@ def test_collect_gathers_routers_and_battery_folders(site, tmp_path_factory):
 def test_cli_collect_and_list(site, tmp_path_factory):
     dest = tmp_path_factory.mktemp("collected")
     app = make_app(site)
-    [group] = app.commands
+    group = app.commands[0]()
     runner = CliRunner()
     result = runner.invoke(group, ["collect", "--dest", str(dest)])
     assert result.exit_code == 0, result.output

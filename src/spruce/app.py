@@ -272,7 +272,8 @@ class Spruce(Router):
         self.checks.append(Check(func, deploy))
 
     def add_command(self, command: Any) -> None:
-        """Add a click command or group to the ``spruce`` CLI for this app."""
+        """Add a click command or group to the ``spruce`` CLI for this app, or a zero-argument
+        callable that returns one (then click is imported only when the CLI runs)."""
         self._check_open("add a command")
         self.commands.append(command)
 

@@ -114,7 +114,8 @@ class SpruceGroup(click.Group):
         except click.ClickException:
             return {}
         commands: dict[str, click.Command] = {}
-        for command in app.commands:
+        for entry in app.commands:
+            command = entry if isinstance(entry, click.Command) else entry()
             if isinstance(command, click.Command) and command.name:
                 commands.setdefault(command.name, command)
         return commands

@@ -17,7 +17,7 @@ static-file code.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .registry import StaticFiles
 
@@ -63,7 +63,10 @@ def add_static_command(app: Spruce) -> None:
     """Register the ``spruce static`` command group on ``app`` (once)."""
     if app.extensions.get(_COMMAND_KEY):
         return
-    from .commands import static_command
+    def make_command() -> Any:
+        from .commands import static_command
 
-    app.add_command(static_command(app))
+        return static_command(app)
+
+    app.add_command(make_command)
     app.extensions[_COMMAND_KEY] = True
