@@ -134,7 +134,13 @@ class Templates:
         if callable(name):
             self.add_filter(name)
             return name
-        return self._registering(self.add_filter, name)
+        label = name
+
+        def register(func: F) -> F:
+            self.add_filter(func, label)
+            return func
+
+        return register
 
     @overload
     def function(self, name: F) -> F: ...
@@ -150,16 +156,6 @@ class Templates:
 
         def register(func: F) -> F:
             self.add_global(label or func.__name__, func)
-            return func
-
-        return register
-
-    @staticmethod
-    def _registering(
-        add: Callable[[Callable[..., Any], str | None], None], name: str | None
-    ) -> Callable[[F], F]:
-        def register(func: F) -> F:
-            add(func, name)
             return func
 
         return register
