@@ -248,3 +248,20 @@ def test_store_sessions_need_no_secret_key(monkeypatch):
         request.session["a"] = 1
 
     assert app.test_client().get("/").status_code == 204
+
+
+async def test_a_stored_session_without_values_is_still_that_session(make_app, clock):
+    import orjson
+
+    from spruce.testing import AsyncTestClient
+
+    store = MemorySessionStore()
+    session_id = "B" * 43
+    record = {"d": {}, "c": clock.now, "a": clock.now}
+    await store.write(session_id, orjson.dumps(record), 600)
+    app = store_app(make_app, store, clock=clock)
+    async with AsyncTestClient(app) as client:
+        response = await client.get("/peek", headers={"cookie": f"session={session_id}"})
+    assert response.json() == {"n": None}
+    assert "set-cookie" not in response.headers  # not mistaken for a bad cookie and deleted
+    assert await store.read(session_id) is not None

@@ -40,7 +40,7 @@ DAY = 24 * 60 * 60
 MAX_COOKIE_SIZE = 4093  # what every browser keeps for one Set-Cookie
 SIGNING_SALT = "spruce.session"
 T = TypeVar("T")
-_SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{43}$")  # secrets.token_urlsafe(32)
+_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +167,7 @@ class SessionManager:
         raw = connection.cookies.get(self.config.name_for(self.is_secure(connection)))
         if raw is None:
             return self._fresh()
-        if not _SESSION_ID.match(raw):
+        if not _SESSION_ID.fullmatch(raw):
             return self._fresh(stale_cookie=True)
         stored = await store.read(raw)
         session = None
@@ -178,7 +178,9 @@ class SessionManager:
                 session = None
             if session is None:  # corrupt or expired: the store may keep it a little longer
                 await store.delete(raw)
-        return session or self._fresh(stale_cookie=True)
+        if session is None:
+            return self._fresh(stale_cookie=True)
+        return session
 
     # -- saving ---------------------------------------------------------------------------------
     async def save(
