@@ -38,7 +38,7 @@ class Inspect:
         return self.redis.ttl(self.prefix + session_id)
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
 def backend(request) -> tuple[SessionStore, Inspect]:
     if request.param == "memory":
         store = MemorySessionStore()
@@ -150,6 +150,7 @@ def test_idle_and_absolute_expiry(make_app, clock, backend):
         assert client.get("/peek").json() == {"n": None}
 
 
+@pytest.mark.redis
 def test_redis_keys_expire_with_the_session(make_app, redis_prefix, redis_client):
     store = RedisSessionStore(REDIS_URL, prefix=redis_prefix)
     inspect = Inspect(store, redis_client, redis_prefix)
@@ -159,6 +160,7 @@ def test_redis_keys_expire_with_the_session(make_app, redis_prefix, redis_client
         assert 290 <= ttl <= 300
 
 
+@pytest.mark.redis
 async def test_redis_store_with_a_client_of_your_own(redis_prefix):
     from redis.asyncio import Redis
 
