@@ -69,7 +69,9 @@ async def test_memory_backend_keeps_messages_in_order() -> None:
     backend = MemoryBackend()
     mailer = Mailer(backend, default_from="noreply@example.com")
     first = await mailer.send_mail("One", "1", to=["ann@example.com"])
-    await mailer.send_many([message(subject="Two", bcc=["Bob@Example.com"]), message(subject="Three")])
+    await mailer.send_many(
+        [message(subject="Two", bcc=["Bob@Example.com"]), message(subject="Three")]
+    )
     assert isinstance(backend.outbox, Outbox)
     assert backend.outbox[0] is first
     assert backend.outbox.subjects == ["One", "Two", "Three"]

@@ -150,6 +150,7 @@ async def test_a_bad_configuration_stops_the_app_at_startup(tmp_path) -> None:
         async with app.lifespan_context():
             pass
 
+
 async def test_a_bad_default_sender_is_refused_early(monkeypatch, tmp_path) -> None:
     with pytest.raises(InvalidAddressError, match="not a valid e-mail address"):
         Mail(default_from="not an address")
@@ -212,9 +213,7 @@ def test_installing_twice_is_refused(tmp_path) -> None:
         app.install(Mail())
 
 
-def test_smtp_round_trip_configured_by_the_environment(
-    monkeypatch, tmp_path, smtp_server
-) -> None:
+def test_smtp_round_trip_configured_by_the_environment(monkeypatch, tmp_path, smtp_server) -> None:
     monkeypatch.setenv("SPRUCE_MAIL_BACKEND", "smtp")
     monkeypatch.setenv("SPRUCE_MAIL_HOST", smtp_server.host)
     monkeypatch.setenv("SPRUCE_MAIL_PORT", str(smtp_server.port))

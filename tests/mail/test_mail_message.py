@@ -132,7 +132,9 @@ def test_cc_reply_to_and_extra_headers_are_written_bcc_is_not() -> None:
 
 
 def test_date_and_message_id_can_be_given() -> None:
-    message = make(headers={"Message-ID": "<thread-1@example.com>", "Date": "Mon, 1 Jan 2024 10:00:00 +0000"})
+    message = make(
+        headers={"Message-ID": "<thread-1@example.com>", "Date": "Mon, 1 Jan 2024 10:00:00 +0000"}
+    )
     parsed = reparse(message)
     assert parsed["Message-ID"] == "<thread-1@example.com>"
     assert parsed["Date"] == "Mon, 01 Jan 2024 10:00:00 +0000"
