@@ -1,10 +1,12 @@
 """The CSRF field a rendered POST form carries.
 
-The security battery owns CSRF protection: it checks the token on unsafe requests and offers the
-token to templates through a context processor (``csrf_token``). A form rendered while a request
-is handled asks the app's templates for that value and, when there is one, adds
-``<input type="hidden" name="csrf_token" value="...">``. Without the security battery nothing is
-added. GET forms never carry the token (it would end up in URLs and logs).
+The security battery owns CSRF protection: it checks the token on unsafe requests and keeps its
+state in ``app.extensions["spruce.security.csrf"]`` (the field name and a ``token(request)``
+method). A form rendered while a request is handled asks it for a token and adds
+``<input type="hidden" name="csrf_token" value="...">``. Without the security battery, a
+``csrf_token`` offered to templates by a context processor is used the same way (a value or a
+function returning it); with neither, nothing is added. GET forms never carry the token (it would
+end up in URLs and logs).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ if TYPE_CHECKING:
 __all__ = ["CSRF_FIELD_NAME", "csrf_field", "csrf_token_for"]
 
 CSRF_FIELD_NAME = "csrf_token"
-"""The field name used unless the security battery says otherwise (``csrf_field_name``)."""
+"""The field name used unless CSRF protection names another."""
+
+SECURITY_CSRF_KEY = "spruce.security.csrf"
 
 
 def _value(found: Any) -> str | None:
@@ -31,13 +35,18 @@ def _value(found: Any) -> str | None:
 def csrf_token_for(request: HTTPConnection) -> tuple[str, str] | None:
     """``(field name, token)`` for ``request``, or ``None`` when no CSRF protection offers one."""
     app = request.app
+    protection = app.extensions.get(SECURITY_CSRF_KEY)
+    if protection is not None:
+        if getattr(protection, "enabled", True) is False:
+            return None
+        name = getattr(protection, "field_name", None) or CSRF_FIELD_NAME
+        return str(name), str(protection.token(request))
     context = app.templates.context(request)
     token = _value(context.get("csrf_token"))
     if token is None:
         return None
-    security = app.batteries.get("security")
-    name = context.get("csrf_field_name") or getattr(security, "csrf_field_name", None)
-    return (str(name) if name else CSRF_FIELD_NAME), token
+    name = context.get("csrf_field_name") or CSRF_FIELD_NAME
+    return str(name), token
 
 
 def csrf_field(request: HTTPConnection | None) -> Markup:

@@ -89,6 +89,8 @@ def error_from_pydantic(item: Mapping[str, Any], spec: FieldSpec | None) -> Erro
         return ErrorMessage(code, text if text else _message(code, {}, str(item["msg"])))
     if spec is not None and spec.must_be_true and code in ("literal_error", "missing"):
         code = "required_checkbox"
+    if spec is not None and not spec.many and code in ("too_short", "too_long"):
+        code = f"string_{code}"  # a SecretStr's length
     params = _safe_params(ctx)
     return ErrorMessage(code, _message(code, params, str(item["msg"])), params)
 

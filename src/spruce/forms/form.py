@@ -94,6 +94,7 @@ class Form(BaseModel):
     _errors: dict[str, list[ErrorMessage]] = PrivateAttr(default_factory=dict)
     _raw: dict[str, list[str]] | None = PrivateAttr(default=None)
     _choices: dict[str, ChoiceList] = PrivateAttr(default_factory=dict)
+    _location: str = PrivateAttr(default="body")
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -200,10 +201,11 @@ class Form(BaseModel):
         self._errors.setdefault(name, []).append(ErrorMessage(code, message, params))
         self._bound = True
 
-    def error_list(self, location: str = "body") -> list[FieldError]:
-        """The errors in the core's 422 shape (``location``, ``field``, ``message``, ``type``)."""
+    def error_list(self, location: str | None = None) -> list[FieldError]:
+        """The errors in the core's 422 shape (``location``, ``field``, ``message``, ``type``);
+        the location is ``body``, or ``query`` for a form bound to the query string."""
         names = {spec.name: spec.html_name for spec in self._field_specs().values()}
-        return json_errors(self._errors, names, location)
+        return json_errors(self._errors, names, location or self._location)
 
     # -- fields and rendering -------------------------------------------------------------------
     def _spec(self, name: str) -> FieldSpec:

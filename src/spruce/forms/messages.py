@@ -132,6 +132,7 @@ MESSAGES: dict[str, LazyText] = {
     "int_parsing": _("Enter a whole number."),
     "int_type": _("Enter a whole number."),
     "int_from_float": _("Enter a whole number."),
+    "int_parsing_size": _("Enter a smaller number."),
     "float_parsing": _("Enter a number."),
     "float_type": _("Enter a number."),
     "finite_number": _("Enter a finite number."),

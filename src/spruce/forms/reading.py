@@ -39,7 +39,9 @@ async def read_form(form_class: type[F], request: Request) -> F:
         if form_option(form_class, "method", "post").lower() == "get":
             query = request.query_params
             if any(spec.html_name in query for spec in form_class._field_specs().values()):
-                return form_class.bind(query)
+                form = form_class.bind(query)
+                form._location = "query"
+                return form
         return form_class.blank()
     content_type = request.content_type
     if content_type in _FORM_TYPES:
