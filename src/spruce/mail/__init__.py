@@ -19,6 +19,8 @@ address one valid mailbox. Bodies can come from templates (``render_mail``). Tes
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .backends import (
     ConsoleBackend,
     FileBackend,
@@ -39,6 +41,9 @@ from .mailer import Mailer, get_mailer, send_mail
 from .message import Attachment, EmailMessage
 from .rendering import RenderedMail, render_mail
 
+if TYPE_CHECKING:
+    from .settings import MailSettings
+
 __all__ = [
     "Attachment",
     "ConsoleBackend",
@@ -51,6 +56,7 @@ __all__ = [
     "Mail",
     "MailBackend",
     "MailError",
+    "MailSettings",
     "Mailer",
     "MemoryBackend",
     "Outbox",
@@ -60,3 +66,13 @@ __all__ = [
     "render_mail",
     "send_mail",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Load ``MailSettings`` (pydantic-settings) on first use, not with the package."""
+    if name != "MailSettings":
+        raise AttributeError(f"module 'spruce.mail' has no attribute {name!r}")
+    from .settings import MailSettings
+
+    globals()[name] = MailSettings
+    return MailSettings

@@ -178,8 +178,9 @@ def _reason(exc: BaseException) -> str:
 
     if isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError):
         return f"timed out: {exc}" if str(exc) else "timed out"
-    text = str(exc) or type(exc).__name__
-    return text
+    if isinstance(exc, aiosmtplib.SMTPResponseException):  # the server's answer: "535 5.7.8 ..."
+        return f"{exc.code} {exc.message}"
+    return str(exc) or type(exc).__name__
 
 
 def _answer(error: Any) -> str:
