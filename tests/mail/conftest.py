@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import email
+import os
 import shutil
 import socket
 import ssl
@@ -91,6 +92,8 @@ def free_port() -> int:
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1/localhost (cert.pem, key.pem)."""
     if shutil.which("openssl") is None:
+        if os.environ.get("SPRUCE_REQUIRE_SERVICES") == "1":
+            pytest.fail("openssl is required (SPRUCE_REQUIRE_SERVICES=1) to test SMTP over TLS")
         pytest.skip("openssl is needed to make a test certificate")
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"

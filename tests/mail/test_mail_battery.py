@@ -133,6 +133,11 @@ def test_explicit_settings_and_app_settings_fields(tmp_path) -> None:
     assert mail.backend.server == "relay.example.com:465"  # type: ignore[attr-defined]
 
 
+def test_an_unknown_backend_name_is_refused_at_once() -> None:
+    with pytest.raises(ImproperlyConfigured, match="unknown mail backend 'sendgrid'"):
+        Mail("sendgrid")
+
+
 def test_file_backend_needs_a_folder(monkeypatch, tmp_path) -> None:
     mail = Mail("file")
     make_app(mail, tmp_path)

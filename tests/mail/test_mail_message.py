@@ -199,3 +199,13 @@ def test_long_lines_stay_intact() -> None:
 
 def test_repr_names_subject_and_recipients() -> None:
     assert repr(make()) == "<EmailMessage subject='Hello' to=['ann@example.com']>"
+
+
+def test_a_rendered_mail_can_be_the_body() -> None:
+    from spruce.mail import RenderedMail
+
+    message = make(body=RenderedMail("text", "<p>html</p>"))
+    assert (message.body, message.html) == ("text", "<p>html</p>")
+    assert make(body=RenderedMail("text", "<p>x</p>"), html="<p>own</p>").html == "<p>own</p>"
+    with pytest.raises(TypeError, match="must be a str"):
+        make(body=b"bytes")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..exceptions import ImproperlyConfigured
 from .addresses import AddressLike, parse_address
+from .backends import BACKEND_NAMES
 from .backends.base import MailBackend
 from .exceptions import InvalidAddressError
 from .mailer import Mailer
@@ -52,6 +53,11 @@ class Mail(Mailer):
         settings: MailSettings | None = None,
     ) -> None:
         super().__init__(None if isinstance(backend, str) else backend, default_from=default_from)
+        if isinstance(backend, str) and backend.strip().lower() not in BACKEND_NAMES:
+            raise ImproperlyConfigured(
+                f"unknown mail backend {backend!r}: use one of {', '.join(BACKEND_NAMES)}, or "
+                "pass a backend object (any object with async send_messages(messages))"
+            )
         self._backend_choice = backend
         self._sender_given = default_from is not None
         self._settings = settings

@@ -114,9 +114,6 @@ class Mailer:
         ``body`` may be a ``RenderedMail`` (from ``render``/``render_mail``): its HTML becomes
         the alternative unless ``html`` is given too.
         """
-        if isinstance(body, RenderedMail):
-            html = body.html if html is None else html
-            body = body.text
         message = EmailMessage(
             subject,
             body,

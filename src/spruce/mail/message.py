@@ -38,6 +38,7 @@ from .addresses import (
     parse_addresses,
 )
 from .exceptions import InvalidMessageError
+from .rendering import RenderedMail
 
 __all__ = ["Attachment", "EmailMessage"]
 
@@ -91,6 +92,9 @@ class EmailMessage:
     """An e-mail: subject, plain-text ``body``, optional ``html`` alternative, addresses,
     extra ``headers`` and ``attachments``.
 
+    ``body`` may be a ``RenderedMail`` (from ``render_mail``): its HTML becomes the alternative
+    unless ``html`` is given too.
+
     Addresses are kept formatted (``"Ann <ann@example.com>"``); ``recipients`` lists the bare
     addresses the message goes to (``to``, ``cc`` and ``bcc``). ``from_`` may stay ``None``:
     the mailer fills in its default sender when it sends the message.
@@ -99,7 +103,7 @@ class EmailMessage:
     def __init__(
         self,
         subject: str,
-        body: str,
+        body: str | RenderedMail,
         to: Recipients = None,
         *,
         from_: AddressLike | None = None,
@@ -111,7 +115,12 @@ class EmailMessage:
         attachments: Iterable[Attachment] = (),
     ) -> None:
         self.subject = check_header_value(str(subject), "subject")
-        self.body = body
+        if isinstance(body, RenderedMail):
+            html = body.html if html is None else html
+            body = body.text
+        if not isinstance(body, str):
+            raise TypeError(f"the body must be a str or a RenderedMail, not {type(body).__name__}")
+        self.body: str = body
         self.html = html
         self.from_ = None if from_ is None else str(parse_address(from_, "from_"))
         self.to = parse_addresses(to, "to")

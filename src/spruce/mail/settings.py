@@ -28,10 +28,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..exceptions import ImproperlyConfigured
 from .addresses import DEFAULT_FROM
+from .backends import BACKEND_NAMES
 
-__all__ = ["BACKEND_NAMES", "MailSettings", "load_settings"]
-
-BACKEND_NAMES = ("smtp", "console", "file", "memory")
+__all__ = ["MailSettings", "load_settings"]
 
 
 class MailSettings(BaseSettings):

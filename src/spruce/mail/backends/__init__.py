@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..settings import MailSettings
 
 __all__ = [
+    "BACKEND_NAMES",
     "ConsoleBackend",
     "FileBackend",
     "MailBackend",
@@ -31,6 +32,9 @@ __all__ = [
     "SMTPBackend",
     "backend_from_settings",
 ]
+
+BACKEND_NAMES = ("smtp", "console", "file", "memory")
+"""The backends ``SPRUCE_MAIL_BACKEND`` (or ``Mail("name")``) can name."""
 
 
 def backend_from_settings(settings: MailSettings, name: str) -> MailBackend:
