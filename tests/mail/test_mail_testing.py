@@ -92,6 +92,7 @@ def test_reset_sends_a_link(client, mail_outbox):
 """
 
 
+@pytest.mark.slow  # a pytest run in a subprocess: 1.5 s alone, more under xdist
 def test_a_project_gets_the_fixture_through_pytest_plugins(tmp_path) -> None:
     (tmp_path / "mailproj.py").write_text(PROJECT_APP)
     (tmp_path / "test_mailproj.py").write_text(PROJECT_TESTS)
