@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .battery import Battery, order_batteries
-from .compiler import CompiledRoutes, adapt_hook, compile_routes, compile_templates
+from .compiler import CompiledRoutes, compile_routes, compile_templates
 from .concurrency import call_maybe_async, set_thread_pool_size
 from .config import DEFAULTS, CoreConfig, environment_configures_spruce
 from .datastructures import State
@@ -49,6 +49,7 @@ logger = logging.getLogger("spruce")
 F = TypeVar("F", bound=Callable[..., Any])
 ASGIApp = Callable[[Scope, Receive, Send], Any]
 LifespanFactory = Callable[["Spruce"], contextlib.AbstractAsyncContextManager[Any]]
+RouteWrapper = Callable[["Route", Any], Any]
 
 _WEAK_SECRETS = frozenset(
     {
@@ -87,7 +88,9 @@ class Spruce(Router):
     and ``.env`` are read when present. ``debug`` overrides the setting. ``batteries`` are
     installed in dependency order. ``lifespan`` is an async context manager factory run around the
     app's life. ``redirect_slashes`` answers ``/users/`` with a 308 to ``/users`` (and the reverse)
-    when only the other form exists.
+    when only the other form exists. ``security``: install the security battery (CSRF checks,
+    security headers, allowed hosts...) unless ``batteries`` brings its own; ``False`` turns it
+    off, which ``spruce check --deploy`` reports.
     """
 
     def __init__(
@@ -102,6 +105,7 @@ class Spruce(Router):
         template_folder: str | None = "templates",
         static_folder: str | None = "static",
         root_path: str | None = None,
+        security: bool = True,
     ) -> None:
         super().__init__(
             root_path=root_path or _caller_folder(1),
@@ -124,6 +128,7 @@ class Spruce(Router):
         self._startup: list[Callable[..., Any]] = []
         self._shutdown: list[Callable[..., Any]] = []
         self._lifespans: list[LifespanFactory] = [lifespan] if lifespan else []
+        self._route_wrappers: list[RouteWrapper] = []
         self._secret_users: list[str] = []
         self._compiled: CompiledRoutes | None = None
         self._stack: ASGIApp | None = None
@@ -133,6 +138,10 @@ class Spruce(Router):
             self._offer_static_command()
         if thread_pool_size is not None:
             set_thread_pool_size(thread_pool_size)
+        if security and all(battery.name != "security" for battery in batteries):
+            from .security.battery import Security  # secure by default (docs/security.md)
+
+            batteries = [Security(), *batteries]
         for battery in order_batteries(batteries):
             self.install(battery)
 
@@ -271,6 +280,14 @@ class Spruce(Router):
         self._check_open("add a check")
         self.checks.append(Check(func, deploy))
 
+    def add_route_wrapper(self, wrapper: RouteWrapper) -> None:
+        """At startup, pass each HTTP route's compiled handler through ``wrapper(route, handler)``;
+        a returned coroutine function replaces the handler (``None`` keeps it). It runs before the
+        ``before_request`` hooks. Batteries guard routes this way (CSRF, rate limits) at no cost
+        to the routes they leave alone. The first wrapper added is the outermost."""
+        self._check_open("add a route wrapper")
+        self._route_wrappers.append(wrapper)
+
     def add_command(self, command: Any) -> None:
         """Add a click command or group to the ``spruce`` CLI for this app, or a zero-argument
         callable that returns one (then click is imported only when the CLI runs)."""
@@ -358,6 +375,10 @@ class Spruce(Router):
             connection_types={Request: _self, Spruce: _app_of},
             websocket_types={WebSocket: _self, Spruce: _app_of},
         )
+        for route in self._compiled.routes:
+            if not route.websocket:
+                for wrap in reversed(self._route_wrappers):
+                    route.handler = wrap(route, route.handler) or route.handler
         app: ASGIApp = self._dispatch
         for middleware, options in reversed(self._middleware):
             app = middleware(app, **options)
