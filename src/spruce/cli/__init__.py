@@ -4,7 +4,7 @@
 ``spruce shell`` and ``spruce check`` work on the app named by ``--app module:attr``, the
 ``SPRUCE_APP`` environment variable, or found in ``app.py``/``main.py``/``asgi.py`` in the
 current folder. Commands the app registers with ``app.add_command`` (batteries' ``db``, your
-own) join them. See docs/cli.md.
+own) join them. ``spruce new`` creates a project and needs no app. See docs/cli.md.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from .. import __version__
 from .check import check_command
 from .discovery import AppImportError, AppLocation, NoAppError, find_app
 from .group import AppLoader, SpruceGroup, current_app, pass_app
+from .new import new_command
 from .routes import routes_command
 from .run import run_command
 from .serve import serve_command
@@ -57,7 +58,9 @@ def cli() -> None:
     """Spruce: run, serve, inspect and manage a Spruce app."""
 
 
-for _command in (run_command, serve_command, routes_command, shell_command, check_command):
+for _command in (
+    run_command, serve_command, routes_command, shell_command, check_command, new_command
+):
     cli.add_command(_command)
 
 
