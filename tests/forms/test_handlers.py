@@ -235,3 +235,20 @@ def test_reading_an_invalid_forms_value_says_why():
     with pytest.raises(AttributeError, match="not bound"):
         blank.email  # noqa: B018
     assert form.data == {}
+
+
+def test_the_csrf_field_of_the_security_battery_round_trips(app):
+    """The security battery (on by default) gives the page a token; the rendered form carries it
+    and the browser's next post passes the CSRF check with it."""
+    import re
+
+    assert "security" in app.batteries
+    client = app.test_client()
+    html = client.get("/signup").text
+    found = re.search(r'<input type="hidden" name="(csrf_token)" value="([^"]+)">', html)
+    assert found, html
+    data = {"name": "Ada", "email": "ada@example.com", "password": "hunter22", "confirm": "hunter22"}
+    refused = client.post("/signup", data=data, follow_redirects=False)
+    assert refused.status_code == 403  # a cookie but no token
+    accepted = client.post("/signup", data={**data, "csrf_token": found.group(2)}, follow_redirects=False)
+    assert accepted.status_code == 303

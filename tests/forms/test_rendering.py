@@ -308,8 +308,13 @@ def test_the_app_overrides_a_widget_template(site):
     assert '<input class="custom" id="id_name"' in html
 
 
+def without_security() -> Spruce:
+    """An app without the security battery (installed by default)."""
+    return Spruce(security=False)
+
+
 def test_csrf_field_from_a_context_processor():
-    app = Spruce()
+    app = without_security()
     app.templates.add_context_processor(lambda request: {"csrf_token": lambda: "tok<en>"})
 
     @app.get("/")
@@ -320,17 +325,25 @@ def test_csrf_field_from_a_context_processor():
     assert '<input type="hidden" name="csrf_token" value="tok&lt;en&gt;">' in html
 
 
-def test_csrf_field_from_the_security_extension():
-    app = Spruce()
+class FakeSecurity:
+    name = "security"
+    requires = ()
 
-    class Protection:
+    class csrf:
         enabled = True
         field_name = "csrf"
 
-        def token(self, request):
+        @staticmethod
+        def token(request):
             return "masked-token"
 
-    app.extensions["spruce.security.csrf"] = Protection()
+    def install(self, app):
+        pass
+
+
+def test_csrf_field_from_the_security_battery():
+    app = without_security()
+    app.batteries["security"] = FakeSecurity()
 
     @app.get("/")
     def page():
@@ -339,8 +352,21 @@ def test_csrf_field_from_the_security_extension():
     assert '<input type="hidden" name="csrf" value="masked-token">' in app.test_client().get("/").text
 
 
+def test_no_csrf_field_when_csrf_is_off():
+    app = without_security()
+    security = FakeSecurity()
+    security.csrf = type("Off", (), {"enabled": False})
+    app.batteries["security"] = security
+
+    @app.get("/")
+    def page():
+        return Profile.blank().render()
+
+    assert "csrf" not in app.test_client().get("/").text
+
+
 def test_no_csrf_field_without_protection_or_outside_a_request():
-    app = Spruce()
+    app = without_security()
 
     @app.get("/")
     def page():

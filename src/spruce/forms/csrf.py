@@ -1,8 +1,9 @@
 """The CSRF field a rendered POST form carries.
 
-The security battery owns CSRF protection: it checks the token on unsafe requests and keeps its
-state in ``app.extensions["spruce.security.csrf"]`` (the field name and a ``token(request)``
-method). A form rendered while a request is handled asks it for a token and adds
+The security battery owns CSRF protection: it checks the token on unsafe requests, and its
+``csrf`` attribute (``app.batteries["security"].csrf``) knows the field name and makes a token
+for each response (``token(request)``). A form rendered while a request is handled asks it for a
+token and adds
 ``<input type="hidden" name="csrf_token" value="...">``. Without the security battery, a
 ``csrf_token`` offered to templates by a context processor is used the same way (a value or a
 function returning it); with neither, nothing is added. GET forms never carry the token (it would
@@ -23,7 +24,6 @@ __all__ = ["CSRF_FIELD_NAME", "csrf_field", "csrf_token_for"]
 CSRF_FIELD_NAME = "csrf_token"
 """The field name used unless CSRF protection names another."""
 
-SECURITY_CSRF_KEY = "spruce.security.csrf"
 
 
 def _value(found: Any) -> str | None:
@@ -35,7 +35,8 @@ def _value(found: Any) -> str | None:
 def csrf_token_for(request: HTTPConnection) -> tuple[str, str] | None:
     """``(field name, token)`` for ``request``, or ``None`` when no CSRF protection offers one."""
     app = request.app
-    protection = app.extensions.get(SECURITY_CSRF_KEY)
+    security = app.batteries.get("security")
+    protection = getattr(security, "csrf", None) if security is not None else None
     if protection is not None:
         if getattr(protection, "enabled", True) is False:
             return None
