@@ -28,9 +28,15 @@ from .errors import ErrorMessage
 from .fields import FieldSpec, choice_key
 from .messages import message_for
 
-__all__ = ["BrowserInput", "read_input", "sniff_image"]
+__all__ = ["BrowserInput", "is_checked", "read_input", "sniff_image"]
 
 _FALSE = frozenset({"", "off", "false", "0", "no"})
+
+
+def is_checked(texts: list[str]) -> bool:
+    """Whether a checkbox that sent ``texts`` is checked (sent, with a value that is not
+    ``""``, ``off``, ``false``, ``0`` or ``no``)."""
+    return any(text.strip().lower() not in _FALSE for text in texts)
 
 
 class MultiValued(Protocol):
@@ -88,9 +94,7 @@ def read_input(
         texts = [value for value in submitted if isinstance(value, str)]
         result.raw[spec.html_name] = texts
         if spec.kind == "bool" and not spec.choices:
-            result.values[spec.html_name] = any(
-                text.strip().lower() not in _FALSE for text in texts
-            )
+            result.values[spec.html_name] = is_checked(texts)
             continue
         if spec.many:
             chosen = [_choice_value(spec, text.strip()) for text in texts if text.strip()]

@@ -29,6 +29,7 @@ from markupsafe import Markup, escape
 from pydantic_core import PydanticUndefined
 
 from ..requests import current_request
+from .binding import is_checked
 from .csrf import csrf_field
 from .fields import IMAGE_TYPES, FieldSpec, Text, choice_key
 from .form import Form, form_option
@@ -151,7 +152,7 @@ def _constraint_attrs(spec: FieldSpec) -> dict[str, Any]:
     elif spec.kind in ("date", "time", "datetime"):
         for bound, key in (("ge", "min"), ("le", "max")):
             value = limits.get(bound)
-            attrs[key] = None if value is None else _format_value(value, spec)
+            attrs[key] = None if value is None else _format_value(value)
     return attrs
 
 
@@ -168,7 +169,7 @@ def _step(spec: FieldSpec) -> str | None:
 
 
 # -- values --------------------------------------------------------------------------------------
-def _format_value(value: Any, spec: FieldSpec) -> str:
+def _format_value(value: Any) -> str:
     if isinstance(value, (enum.Enum, bool)):
         return choice_key(value)
     if isinstance(value, dt.datetime):
@@ -187,12 +188,12 @@ def _format_value(value: Any, spec: FieldSpec) -> str:
     return str(value)
 
 
-def _typed_values(value: Any, spec: FieldSpec) -> list[str]:
+def _typed_values(value: Any) -> list[str]:
     if value is None or value is PydanticUndefined:
         return []
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [_format_value(item, spec) for item in value if item is not None]
-    return [_format_value(value, spec)]
+        return [_format_value(item) for item in value if item is not None]
+    return [_format_value(value)]
 
 
 _NO_ATTRS = Markup("")
@@ -283,7 +284,7 @@ class BoundField:
         if raw is not None and self.form.is_bound:
             return list(raw.get(self.spec.html_name, []))
         value = self.form.__dict__.get(self.spec.name, self.spec.default)
-        return _typed_values(value, self.spec)
+        return _typed_values(value)
 
     @property
     def value(self) -> str:
@@ -296,7 +297,7 @@ class BoundField:
         """For a checkbox: whether it is drawn checked."""
         raw = self.form._raw
         if raw is not None and self.form.is_bound:
-            return any(v.strip().lower() not in ("", "off", "false", "0", "no") for v in raw.get(self.spec.html_name, []))
+            return is_checked(raw.get(self.spec.html_name, []))
         return bool(self.form.__dict__.get(self.spec.name, self.spec.default is True))
 
     @property
@@ -354,11 +355,10 @@ class BoundField:
         attrs["multiple"] = widget.multiple and not widget.grouped
         attrs["placeholder"] = None if spec.placeholder is None else str(spec.placeholder)
         attrs["autocomplete"] = spec.autocomplete
-        if widget.input_type and widget.renders_value and not widget.grouped:
-            if spec.kind == "bool":
-                attrs["checked"] = self.checked
-            elif widget.input_type and widget.template.endswith("input.html"):
-                attrs["value"] = self.value or None
+        if spec.kind == "bool" and not widget.grouped:
+            attrs["checked"] = self.checked
+        elif widget.value_attribute and widget.renders_value:
+            attrs["value"] = self.value or None
         attrs.update(self._aria())
         for key in ("rows", "cols"):
             size = getattr(widget, key, None)

@@ -64,6 +64,8 @@ class Widget:
     """One control per choice, in a ``<fieldset>`` whose ``<legend>`` is the label."""
     label_after: ClassVar[bool] = False
     """The label follows the control (a single checkbox)."""
+    value_attribute: ClassVar[bool] = True
+    """The value goes in the control's ``value`` attribute (an ``<input>``)."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,7 @@ class CheckboxInput(Widget):
     template = "spruce/forms/checkbox.html"
     input_type = "checkbox"
     label_after = True
+    value_attribute = False
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ class Textarea(Widget):
 
     template = "spruce/forms/textarea.html"
     input_type = ""
+    value_attribute = False
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,7 @@ class Select(Widget):
 
     template = "spruce/forms/select.html"
     input_type = ""
+    value_attribute = False
 
 
 @dataclass(frozen=True)
@@ -181,6 +186,7 @@ class RadioSelect(Widget):
     template = "spruce/forms/choices.html"
     input_type = "radio"
     grouped = True
+    value_attribute = False
 
 
 @dataclass(frozen=True)
@@ -191,6 +197,7 @@ class CheckboxSelectMultiple(Widget):
     input_type = "checkbox"
     grouped = True
     multiple = True
+    value_attribute = False
 
 
 WIDGETS: dict[str, type[Widget]] = {
