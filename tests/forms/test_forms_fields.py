@@ -435,3 +435,29 @@ def test_unknown_widget_name():
 
         class Bad(Form):
             word: str = field(widget="slider")
+
+
+# -- one schema: the JSON schema (and so OpenAPI) sees the same fields --------------------------------
+def test_json_schema():
+    from spruce.forms import File, Image
+
+    class Upload(Form):
+        name: str = field(label="Your name", help_text="As on your passport.", max_length=5)
+        email: Email
+        site: Url | None = None
+        document: File
+        photo: Image | None = None
+        password: SecretStr
+        size: Literal["s", "m"] = "s"
+
+    schema = Upload.model_json_schema()
+    properties = schema["properties"]
+    assert properties["name"] == {
+        "title": "Your name", "description": "As on your passport.", "maxLength": 5, "type": "string"
+    }
+    assert properties["email"]["format"] == "email"
+    assert properties["site"]["anyOf"][0]["format"] == "uri"
+    assert properties["document"]["format"] == "binary"
+    assert properties["password"]["writeOnly"] is True
+    assert properties["size"]["enum"] == ["s", "m"]
+    assert schema["required"] == ["name", "email", "document", "password"]

@@ -61,6 +61,7 @@ def test_fields_come_from_the_columns():
     assert specs["writer"].kind == "choice" and specs["writer"].required
     assert specs["editor_id"].kind == "choice" and specs["editor_id"].nullable
     assert specs["editor_id"].label == "Second pair of eyes"
+    assert specs["writer"].label == "Writer"
     assert specs["tags"].kind == "multichoice"
     assert WriterForm._field_specs()["email"].help_text == "Where we write to you."
     assert "confirm_email" in WriterForm._field_specs()  # a form-only field
@@ -398,3 +399,12 @@ async def test_a_real_race_on_postgresql(forms_postgres_url):
     finally:
         await database.drop_all()
         await database.dispose()
+
+
+def test_a_foreign_key_column_is_labelled_without_its_id_suffix():
+    class Minimal(ModelForm):
+        class Meta:
+            model = Article
+            fields = ("title", "editor_id")
+
+    assert Minimal._field_specs()["editor_id"].label == "Editor"

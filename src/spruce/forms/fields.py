@@ -135,14 +135,17 @@ def field(
     constraints: ``min_length``, ``max_length``, ``pattern``, ``gt``, ``ge``, ``lt``, ``le``,
     ``multiple_of``, ``max_digits``, ``decimal_places``...
     """
-    if default_factory is not None:
-        info: FieldInfo = Field(default_factory=default_factory, alias=alias, **constraints)
-    else:
-        info = Field(default, alias=alias, **constraints)
+    schema: dict[str, Any] = {}
     if label is not None:
-        info.title = str(label)
+        schema["title"] = str(label)
     if help_text is not None:
-        info.description = str(help_text)
+        schema["description"] = str(help_text)
+    if default_factory is not None:
+        info: FieldInfo = Field(
+            default_factory=default_factory, alias=alias, **schema, **constraints
+        )
+    else:
+        info = Field(default, alias=alias, **schema, **constraints)
     options = FormOptions(
         label=label,
         help_text=help_text,
@@ -218,10 +221,20 @@ def _validate_url(value: str) -> str:
     return value
 
 
-Email = Annotated[str, AfterValidator(validate_email), FormOptions(kind="email")]
+Email = Annotated[
+    str,
+    AfterValidator(validate_email),
+    Field(json_schema_extra={"format": "email"}),
+    FormOptions(kind="email"),
+]
 """An email address (a ``str``), drawn as ``<input type="email">``."""
 
-Url = Annotated[str, AfterValidator(_validate_url), FormOptions(kind="url")]
+Url = Annotated[
+    str,
+    AfterValidator(_validate_url),
+    Field(json_schema_extra={"format": "uri"}),
+    FormOptions(kind="url"),
+]
 """An http or https URL (kept as the ``str`` the user typed), drawn as ``<input type="url">``."""
 
 _BINARY_SCHEMA = WithJsonSchema({"type": "string", "format": "binary"})

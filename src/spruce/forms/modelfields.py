@@ -167,6 +167,8 @@ def _relation_field(
 ) -> tuple[Any, FieldInfo]:
     key_type = _key_type(target, where)
     label, help_text, widget = _options(name, None, meta)
+    if label is None:
+        label = default_label(name[:-3] if name.endswith("_id") else name)
     if many:
         info = field(
             default_factory=list, label=label, help_text=help_text, widget=widget
@@ -176,10 +178,6 @@ def _relation_field(
     info = field(None if nullable else ..., label=label, help_text=help_text, widget=widget)
     info.metadata.append(FormOptions(kind="choice"))
     return (key_type | None if nullable else key_type), info
-
-
-def _label_for_foreign_key(name: str) -> str:
-    return default_label(name[:-3] if name.endswith("_id") else name)
 
 
 def model_field(
@@ -202,8 +200,6 @@ def model_field(
             annotation, info = _relation_field(
                 name, target, bool(column.nullable), False, meta, where
             )
-            if info.title is None:
-                info.title = _label_for_foreign_key(name)
             return annotation, info, ModelBinding(name, "foreign_key", name, column, target)
         annotation, info, keep = _column_field(name, column, meta, where)
         return annotation, info, ModelBinding(name, "column", name, column, None, keep)
