@@ -250,7 +250,7 @@ class Shouter:
 
 def test_batteries_install_in_dependency_order():
     app = Spruce(batteries=[Shouter(), Greeter()])
-    assert list(app.batteries) == ["greeter", "shouter"]
+    assert list(app.batteries) == ["security", "greeter", "shouter"]  # security: by default
     response = app.test_client().get("/hello")
     assert response.text == "HELLO FROM A BATTERY"
 

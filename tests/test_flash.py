@@ -25,7 +25,10 @@ def flash_app(tmp_path) -> Spruce:
         encoding="utf-8",
     )
     app = Spruce(
-        root_path=str(tmp_path), settings=Settings(secret_key=SECRET), batteries=[Sessions()]
+        root_path=str(tmp_path),
+        settings=Settings(secret_key=SECRET),
+        batteries=[Sessions()],
+        security=False,  # these tests post without CSRF tokens; tests/security covers CSRF
     )
 
     @app.post("/save")

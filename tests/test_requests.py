@@ -81,7 +81,10 @@ def test_forwarded_headers_ignored_without_trusted_proxy():
 
 
 def test_forwarded_headers_believed_from_trusted_proxy():
-    app = make_app(trusted_proxies=TrustedProxies(["127.0.0.0/8", "10.0.0.0/8"]))
+    app = make_app(
+        trusted_proxies=TrustedProxies(["127.0.0.0/8", "10.0.0.0/8"]),
+        allowed_hosts=("localhost", "example.com"),
+    )
     client = app.test_client()
     data = client.get(
         "/info",

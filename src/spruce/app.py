@@ -50,6 +50,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 ASGIApp = Callable[[Scope, Receive, Send], Any]
 LifespanFactory = Callable[["Spruce"], contextlib.AbstractAsyncContextManager[Any]]
 RouteWrapper = Callable[["Route", Any], Any]
+RequestFilter = Callable[[Scope, Send], "Send | Response"]
+ResponseHook = Callable[[Scope, "Response"], "Response"]
 
 _WEAK_SECRETS = frozenset(
     {
@@ -129,6 +131,8 @@ class Spruce(Router):
         self._shutdown: list[Callable[..., Any]] = []
         self._lifespans: list[LifespanFactory] = [lifespan] if lifespan else []
         self._route_wrappers: list[RouteWrapper] = []
+        self._request_filters: list[RequestFilter] = []
+        self._response_hooks: list[ResponseHook] = []
         self._secret_users: list[str] = []
         self._compiled: CompiledRoutes | None = None
         self._stack: ASGIApp | None = None
@@ -288,6 +292,23 @@ class Spruce(Router):
         self._check_open("add a route wrapper")
         self._route_wrappers.append(wrapper)
 
+    def add_request_filter(self, request_filter: RequestFilter) -> None:
+        """Check every HTTP request and WebSocket handshake before routing, at less cost than an
+        ASGI middleware: ``request_filter(scope, send)`` runs synchronously and returns the
+        ``send`` to use (``send`` itself, or a wrapper), or a ``Response`` that answers instead
+        (a WebSocket is then refused). First added, first run."""
+        self._check_open("add a request filter")
+        self._request_filters.append(request_filter)
+
+    def add_response_hook(self, hook: ResponseHook) -> None:
+        """Pass every response the app answers an HTTP request with (handler results, error
+        pages, redirects; after the ``after_request`` hooks) through ``hook(scope, response)``,
+        synchronously, just before it is sent; the response it returns is sent. It may add
+        headers to ``response.raw_headers``, but must return a copy for anything specific to
+        this request (a handler may return the same response object every time)."""
+        self._check_open("add a response hook")
+        self._response_hooks.append(hook)
+
     def add_command(self, command: Any) -> None:
         """Add a click command or group to the ``spruce`` CLI for this app, or a zero-argument
         callable that returns one (then click is imported only when the CLI runs)."""
@@ -419,6 +440,16 @@ class Spruce(Router):
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
+        if self._request_filters and kind != "lifespan":
+            for request_filter in self._request_filters:
+                outcome = request_filter(scope, send)
+                if isinstance(outcome, Response):
+                    if kind == "http":
+                        await outcome(scope, receive, send)
+                    else:
+                        await send({"type": "websocket.close", "code": 1008, "reason": ""})
+                    return
+                send = outcome
         if kind == "http":
             request = Request(scope, receive, self)
             token = _current_request.set(request)  # for render() and current_request()
@@ -442,6 +473,8 @@ class Spruce(Router):
             match = compiled.table.match(scope["path"])
             if match is None:
                 response = self._unmatched(request, compiled)
+                if self._response_hooks:
+                    response = self._run_response_hooks(scope, response)
                 await response(scope, receive, send)
                 return
             method = scope["method"]
@@ -455,7 +488,10 @@ class Spruce(Router):
                         allowed.append("HEAD")
                     if method == "OPTIONS":
                         allow = ", ".join(sorted({*allowed, "OPTIONS"}))
-                        await Response(None, 204, {"allow": allow})(scope, receive, send)
+                        response = Response(None, 204, {"allow": allow})
+                        if self._response_hooks:
+                            response = self._run_response_hooks(scope, response)
+                        await response(scope, receive, send)
                         return
                     raise MethodNotAllowed(sorted(set(allowed) | {"OPTIONS"}))
             request.path_params = match.params
@@ -470,6 +506,8 @@ class Spruce(Router):
                 request, exc, routers, self.config.debug, self.debug_renderer
             )
         if route is None:
+            if self._response_hooks:
+                response = self._run_response_hooks(scope, response)
             await response(scope, receive, send)
             return
         error: BaseException | None = None
@@ -478,6 +516,8 @@ class Spruce(Router):
                 replaced = await hook(request, response)
                 if replaced is not None:
                     response = replaced
+            if self._response_hooks:
+                response = self._run_response_hooks(scope, response)
             await response(scope, receive, send)
         except Exception as exc:
             error = exc
@@ -487,6 +527,11 @@ class Spruce(Router):
                 await self._run_teardown(route.teardown_hooks, request, error)
             if request._form is not None:
                 await request.close()
+
+    def _run_response_hooks(self, scope: Scope, response: Response) -> Response:
+        for hook in self._response_hooks:
+            response = hook(scope, response)
+        return response
 
     async def _run_teardown(
         self, hooks: list[Any], request: Request, error: BaseException | None

@@ -143,9 +143,13 @@ STRONG_KEY = "k" * 20 + "Q9x7-2v_Lm3Np8Rt"
 
 
 def check_app(**settings) -> Spruce:
-    if "secret_key" not in settings:
-        settings["secret_key"] = STRONG_KEY
-    return Spruce(settings=Settings(**settings))
+    """An app whose deploy checks pass unless ``settings`` spoil them (https declared, a
+    public host name)."""
+    from spruce.security import Security
+
+    settings.setdefault("secret_key", STRONG_KEY)
+    settings.setdefault("allowed_hosts", ["example.com"])
+    return Spruce(settings=Settings(**settings), batteries=[Security(https=True)])
 
 
 def test_check_without_problems(project):
@@ -170,7 +174,7 @@ def test_deploy_checks_only_run_with_deploy(project):
     result = project.invoke("check", "--deploy", obj=AppLoader(app=app))
     assert result.exit_code == 1
     assert "Found 2 problems:" in result.output
-    assert "  - debug mode is on" in result.output
+    assert "  - security.W001 debug mode is on" in result.output
     assert "  - mail has no sender address" in result.output
 
 

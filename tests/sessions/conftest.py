@@ -50,7 +50,8 @@ class AppFactory:
         settings = Settings(
             secret_key=secret or self.secret, secret_key_fallbacks=list(fallbacks), debug=debug
         )
-        return Spruce(settings=settings, batteries=[Sessions(**options)])
+        # security=False: these tests are about sessions; CSRF is tested in tests/security
+        return Spruce(settings=settings, batteries=[Sessions(**options)], security=False)
 
 
 @pytest.fixture

@@ -16,7 +16,14 @@ from ..exceptions import SpruceError
 if TYPE_CHECKING:
     from ..app import Spruce
 
-__all__ = ["CORE_CHECKS", "check_allowed_hosts", "check_debug", "check_secret_key", "run_checks"]
+__all__ = [
+    "CORE_CHECKS",
+    "check_allowed_hosts",
+    "check_debug",
+    "check_secret_key",
+    "check_security_battery",
+    "run_checks",
+]
 
 SECRET_KEY_HINT = (
     "Set SPRUCE_SECRET_KEY to at least 32 random characters, e.g. the output of: "
@@ -28,7 +35,7 @@ def check_debug(app: Spruce) -> Iterator[str]:
     """Debug mode must be off in production."""
     if app.debug:
         yield (
-            "debug mode is on: error pages show tracebacks, code and settings to anyone. "
+            "security.W001 debug mode is on: error pages show tracebacks, code and settings to anyone. "
             "Unset SPRUCE_DEBUG (or set it to 0) in production."
         )
 
@@ -37,10 +44,10 @@ def check_secret_key(app: Spruce) -> Iterator[str]:
     """The secret key must be set and strong (the rule the app applies at startup)."""
     key = app.config.secret_key
     if key is None:
-        yield f"no secret key is set: signed cookies, sessions and tokens need one. {SECRET_KEY_HINT}"
+        yield f"security.W002 no secret key is set: signed cookies, sessions and tokens need one. {SECRET_KEY_HINT}"
     elif is_weak_secret(key):
         yield (
-            f"the secret key is too weak (shorter than {MIN_SECRET_LENGTH} characters or a "
+            f"security.W002 the secret key is too weak (shorter than {MIN_SECRET_LENGTH} characters or a "
             f"well-known value): signatures made with it can be forged. {SECRET_KEY_HINT}"
         )
 
@@ -49,9 +56,19 @@ def check_allowed_hosts(app: Spruce) -> Iterator[str]:
     """``allowed_hosts`` must not accept every host name."""
     if "*" in app.config.allowed_hosts:
         yield (
-            "allowed_hosts contains '*': any Host header is accepted, which lets attackers "
+            "security.W003 allowed_hosts contains '*': any Host header is accepted, which lets attackers "
             "poison links built from it (password reset e-mails, caches). List your domain "
             "names in SPRUCE_ALLOWED_HOSTS instead."
+        )
+
+
+def check_security_battery(app: Spruce) -> Iterator[str]:
+    """The security battery (CSRF, security headers, allowed hosts) must be installed."""
+    if "security" not in app.batteries:
+        yield (
+            "security.W004 the security battery is off (Spruce(security=False)): no CSRF "
+            "checks, no security headers, no allowed-hosts check. Remove security=False; turn "
+            "single protections off with Security(...) settings instead."
         )
 
 
@@ -59,6 +76,7 @@ CORE_CHECKS = (
     Check(check_debug, deploy=True),
     Check(check_secret_key, deploy=True),
     Check(check_allowed_hosts, deploy=True),
+    Check(check_security_battery, deploy=True),
 )
 
 

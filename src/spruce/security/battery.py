@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from ..responses import Response
     from ..routing.routes import Route
     from .csrf import CSRFProtection
+    from .filter import FilterParts, SecurityFilter
     from .headers import HeaderPolicy
-    from .middleware import ASGIApp, SecurityMiddleware
     from .ratelimit import RateLimiter
     from .settings import SecurityConfig
 
@@ -89,7 +89,9 @@ class Security:
         """Plug the protections into ``app``."""
         self.app = app
         app.extensions["spruce.security"] = self
-        app.add_middleware(self.middleware)  # hosts, https redirect, CORS, headers
+        security_filter = self._request_filter()
+        app.add_request_filter(security_filter)  # hosts, https redirect, CORS preflights
+        app.add_response_hook(security_filter.finish)  # security and CORS headers
         app.add_route_wrapper(self.guard_route)  # CSRF, rate limits, per-route headers
         app.add_exception_handler(CSRFError, _csrf_failure)  # the 403 page
         app.templates.add_package("spruce.security")  # 403_csrf.html, overridable
@@ -133,18 +135,22 @@ class Security:
             self._headers = HeaderPolicy(self.config)
         return self._headers
 
-    def middleware(self, inner: ASGIApp) -> SecurityMiddleware:
-        """Build the ASGI middleware (called by the app at startup)."""
+    def _request_filter(self) -> SecurityFilter:
+        from .filter import SecurityFilter
+
+        assert self.app is not None
+        return SecurityFilter(self.app, self._filter_parts)
+
+    def _filter_parts(self) -> FilterParts:
+        """What the request filter enforces (resolved on the first request)."""
         from .cors import CORSPolicy
+        from .filter import FilterParts
         from .hosts import AllowedHosts
-        from .middleware import SecurityMiddleware
 
         assert self.app is not None, "the battery is not installed"
         config = self.config
         hosts = AllowedHosts(self.app.config.allowed_hosts)
-        return SecurityMiddleware(
-            inner,
-            spruce=self.app,
+        return FilterParts(
             headers=self.headers,
             hosts=None if hosts.any else hosts,
             https_redirect=config.redirects_to_https,
