@@ -93,7 +93,8 @@ def test_set_message_changes_the_wording_site_wide():
 def test_lazy_text():
     text = _("Hello {name}").format(name="Ada")
     assert str(text) == "Hello Ada"
-    assert text == "Hello Ada"
+    assert text == _("Hello {name}").format(name="Ada")
+    assert text != _("Hello {name}")
     assert str(_("{unknown} stays")) == "{unknown} stays"
     assert _("a") == _("a")
     assert repr(_("a")) == "LazyText('a')"

@@ -247,7 +247,7 @@ async def test_unique_column_is_checked_before_the_insert(setup):
     assert (await client.post("/articles/new", data=VALID)).status_code == 303
     response = await client.post("/articles/new", data={**VALID, "title": "Other"})
     assert response.status_code == 200
-    assert "A article with this slug already exists." in response.text
+    assert "Article with this slug already exists." in response.text
     assert await count(database, Article) == 1
 
 
@@ -268,7 +268,7 @@ async def test_update_keeps_its_own_unique_value_and_loads_the_instance(setup):
     )
     assert response.status_code == 303
     taken = await client.post(f"/articles/{first.id}/edit", data={**VALID, "slug": "second", **token})
-    assert "A article with this slug already exists." in taken.text
+    assert "Article with this slug already exists." in taken.text
     async with database.session() as session:
         article = await session.get_one(Article, first.id)
         assert article.title == "New" and article.slug == "hello"
@@ -305,7 +305,7 @@ async def test_the_race_for_a_unique_value_gives_a_field_error(setup):
     finally:
         event.remove(Writer, "before_insert", sneak_in)
     assert [(e.code, str(e)) for e in form.errors["email"]] == [
-        ("unique", "A writer with this email already exists.")
+        ("unique", "Writer with this email already exists.")
     ]
     assert await count(database, Tag) == 3
 
@@ -332,7 +332,7 @@ async def test_unique_together_is_a_form_error(setup):
         taken = RoomForm.bind({"building": "A", "number": "1"})
         assert await taken.save(session) is None
         assert [(e.code, str(e)) for e in taken.non_field_errors] == [
-            ("unique_together", "A room with these values of building, number already exists.")
+            ("unique_together", "Room with this building and number already exists.")
         ]
         assert await RoomForm.bind({"building": "B", "number": "1"}).save(session)
 
@@ -408,3 +408,17 @@ def test_a_foreign_key_column_is_labelled_without_its_id_suffix():
             fields = ("title", "editor_id")
 
     assert Minimal._field_specs()["editor_id"].label == "Editor"
+
+
+async def test_verbose_name_names_the_model_in_messages(setup):
+    class AuthorForm(ModelForm):
+        class Meta:
+            model = Writer
+            fields = ("name", "email")
+            verbose_name = "An author"
+
+    _, database, _ = setup
+    async with database.session() as session:
+        form = AuthorForm.bind({"name": "Z", "email": "zoe@example.com"})
+        assert await form.save(session) is None
+        assert str(form.errors["email"][0]) == "An author with this email already exists."

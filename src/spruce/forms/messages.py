@@ -87,8 +87,6 @@ class LazyText:
     def __eq__(self, other: object) -> bool:
         if isinstance(other, LazyText):
             return self.msgid == other.msgid and dict(self.params) == dict(other.params)
-        if isinstance(other, str):
-            return str(self) == other
         return NotImplemented
 
     def __hash__(self) -> int:
@@ -174,8 +172,8 @@ MESSAGES: dict[str, LazyText] = {
     "file_type": _("Files of type {content_type} are not allowed here."),
     "invalid_image": _("Upload a valid image: the file is not an image of an allowed type."),
     # the database (model forms)
-    "unique": _("A {model} with this {field_label} already exists."),
-    "unique_together": _("A {model} with these values of {field_labels} already exists."),
+    "unique": _("{model} with this {field_label} already exists."),
+    "unique_together": _("{model} with this {field_labels} already exists."),
     "integrity": _("This value conflicts with existing data."),
     # anything else
     "value_error": _("Enter a valid value."),

@@ -305,7 +305,8 @@ class ModelForm(Form, metaclass=ModelFormMetaclass):
             label = str(self[names[0]].label).lower()
             self._add_coded_error(names[0], "unique", model=model, field_label=label)
         else:
-            labels = ", ".join(str(self[name].label).lower() for name in names)
+            *first, last = [str(self[name].label).lower() for name in names]
+            labels = f"{', '.join(first)} and {last}"
             self._add_coded_error(None, "unique_together", model=model, field_labels=labels)
 
     def _report_violation(self, exc: sa_exc.IntegrityError, info: ModelInfo) -> None:
@@ -423,5 +424,5 @@ def _not_this_row(model: type, instance: Any) -> Any:
 
 def _model_label(model: type, form_class: type) -> str | LazyText:
     label: str | LazyText | None = form_option(form_class, "verbose_name", None)
-    return label if label is not None else verbose_name(model)
+    return label if label is not None else verbose_name(model).capitalize()
 
