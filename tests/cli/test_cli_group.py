@@ -165,7 +165,7 @@ def test_a_builtin_command_that_needs_no_app_runs_in_an_empty_folder(project):
     def new():
         click.echo("created a project")
 
-    group = SpruceGroup("spruce", commands=[new, *cli.commands.values()])
+    group = SpruceGroup("spruce", commands=[*cli.commands.values(), new])  # replaces the real one
     result = CliRunner().invoke(group, ["new"])
     assert result.exit_code == 0, result.output
     assert result.output == "created a project\n"
