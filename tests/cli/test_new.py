@@ -151,6 +151,25 @@ def test_an_empty_folder_is_used(project):
     assert files_in(project.root / "hello") == MINIMAL_FILES
 
 
+def test_dir_can_be_the_current_folder(project):
+    before = os.stat(project.root)
+    result = project.invoke("new", "hello", "--minimal", "--dir", ".")
+    assert result.exit_code == 0, result.output
+    assert files_in(project.root) == MINIMAL_FILES
+    assert os.stat(project.root).st_ino == before.st_ino  # filled, not replaced: the shell is in it
+    assert "in the current folder (9 files)" in result.output
+    assert "cd " not in result.output
+    assert [p.name for p in project.root.iterdir() if p.name.endswith(".spruce-new")] == []
+
+
+def test_a_folder_that_cannot_be_made_is_a_clear_error(project):
+    (project.root / "notes.txt").write_text("a file")
+    result = project.invoke("new", "hello", "--dir", "notes.txt/hello")
+    assert result.exit_code == 1
+    assert "Error: could not create the project:" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_dir_chooses_the_folder_and_creates_its_parents(project):
     result = project.invoke("new", "hello", "--minimal", "--dir", "sites/greeter")
     assert result.exit_code == 0, result.output

@@ -7,6 +7,7 @@ imported when the command runs.
 from __future__ import annotations
 
 import os
+import shlex
 
 import click
 
@@ -38,13 +39,17 @@ def new_command(name: str, minimal: bool, folder: str | None, spruce_source: str
         raise click.BadParameter(str(exc), param_hint="NAME") from None
     except ProjectError as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"could not create the project: {exc}") from None
     where = os.path.relpath(project.folder)
     if where.startswith(os.pardir):
         where = str(project.folder)
-    click.echo(f"Created the {project.layout} project {project.name!r} in {where}/ "
+    click.echo(f"Created the {project.layout} project {project.name!r} in "
+               f"{'the current folder' if where == os.curdir else where + '/'} "
                f"({len(project.files)} files).")
     click.echo("\nSet it up and run it:\n")
-    click.echo(f"    cd {where}")
+    if where != os.curdir:
+        click.echo(f"    cd {shlex.quote(where)}")
     click.echo(f"    {project.setup_and_run}")
     click.echo("\nTest it:\n")
     click.echo(f"    {project.test}")

@@ -5,7 +5,7 @@ and ``templates/full``. A file whose name ends in ``-tpl`` is a ``string.Templat
 placeholders are filled in and the suffix dropped (Python files carry it so that no tool mistakes
 them for Spruce's own code). A folder called ``__project__`` takes the project's name, and
 ``gitignore`` becomes ``.gitignore``. The project is written into a hidden folder beside its
-destination and renamed into place at the end: a failure leaves nothing behind.
+destination and moved into place at the end: a failure leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -101,9 +101,7 @@ def create_project(
 
             init_migrations(str(staging / name / "migrations"))
         files = sorted(path.relative_to(staging) for path in staging.rglob("*") if path.is_file())
-        if target.exists():
-            target.rmdir()  # empty, checked above
-        staging.rename(target)
+        _move_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -133,6 +131,28 @@ def setup_command(source: str | None, run: str = ".venv/bin/spruce run") -> str:
     local checkout, when given), then ``run``."""
     spruce = f"-e {shlex.quote(source)} " if source else ""
     return f'python3 -m venv .venv && .venv/bin/pip install {spruce}-e ".[dev]" && {run}'
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    """Rename the finished project to ``target``. An existing (empty) ``target`` is kept and
+    filled instead of replaced: it may be the shell's current folder (``--dir .``)."""
+    if not target.exists():
+        staging.rename(target)
+        return
+    moved: list[Path] = []
+    try:
+        for entry in sorted(staging.iterdir()):
+            destination = target / entry.name
+            entry.rename(destination)
+            moved.append(destination)
+    except BaseException:
+        for destination in moved:
+            if destination.is_dir():
+                shutil.rmtree(destination)
+            else:
+                destination.unlink()
+        raise
+    staging.rmdir()
 
 
 def _write_private(path: Path, text: str) -> None:
