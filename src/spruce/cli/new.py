@@ -18,8 +18,8 @@ __all__ = ["new_command"]
 @click.argument("name")
 @click.option("--minimal", is_flag=True,
               help="One app.py with a template, a stylesheet and a test, instead of a package.")
-@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=str),
-              help="The folder to create the project in (default: ./NAME). It must not exist or "
+@click.option("--dir", "folder", metavar="PATH", type=click.Path(file_okay=False, path_type=str),
+              help="The folder to create the project in (default: ./NAME); if it exists, it must "
               "be empty.")
 @click.option("--spruce-source", metavar="PATH", type=click.Path(file_okay=False, exists=True),
               help="A local Spruce checkout the project's README installs Spruce from. Default: "
