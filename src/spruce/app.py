@@ -443,7 +443,7 @@ class Spruce(Router):
         if self._request_filters and kind != "lifespan":
             for request_filter in self._request_filters:
                 outcome = request_filter(scope, send)
-                if isinstance(outcome, Response):
+                if outcome is not send and isinstance(outcome, Response):
                     if kind == "http":
                         await outcome(scope, receive, send)
                     else:
@@ -516,8 +516,8 @@ class Spruce(Router):
                 replaced = await hook(request, response)
                 if replaced is not None:
                     response = replaced
-            if self._response_hooks:
-                response = self._run_response_hooks(scope, response)
+            for response_hook in self._response_hooks:
+                response = response_hook(scope, response)
             await response(scope, receive, send)
         except Exception as exc:
             error = exc

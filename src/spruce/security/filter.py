@@ -62,6 +62,7 @@ class SecurityFilter:
         self.spruce = spruce
         self._settings = settings
         self._ready = False
+        self._fast = self._static = False  # until prepared: every request takes the long way
 
     def _prepare(self) -> None:
         parts = self._settings()
@@ -77,12 +78,12 @@ class SecurityFilter:
         # header alone names the host. After: the same headers for every response.
         self._fast = self.cors is None and not self.https_redirect and not self.proxies
         self._static = self.cors is None and self.policy.csp_template is None
+        self._fixed = self.policy.fixed
+        self._names = self.policy.names
         self._ready = True
 
     def __call__(self, scope: Scope, send: Send) -> Send | Response:
         """Before routing: ``send`` to go on, or the response refusing the request."""
-        if not self._ready:
-            self._prepare()
         if self._fast and scope["type"] == "http":
             if self.hosts is not None:
                 for name, host in scope["headers"]:  # noqa: B007 - host is read after the loop
@@ -97,6 +98,9 @@ class SecurityFilter:
 
     def _filter(self, scope: Scope, send: Send) -> Send | Response:
         """Everything the fast path leaves out: WebSockets, proxies, redirects, CORS."""
+        if not self._ready:
+            self._prepare()
+            return self(scope, send)
         if scope["type"] != "http":
             return self._websocket(scope, send)
         if self.hosts is not None and not self._host_allowed(scope):
@@ -116,14 +120,17 @@ class SecurityFilter:
         this request (a CSRF cookie, CORS, a nonce, a route's own headers) goes into a copy."""
         if self._static and STATE_KEY not in scope:
             raw = response.raw_headers
-            names = self.policy.names
+            names = self._names
             for name, _ in raw:
                 if name in names:
                     present = {n for n, _ in raw}
-                    raw.extend([header for header in self.policy.fixed if header[0] not in present])
+                    raw.extend([header for header in self._fixed if header[0] not in present])
                     return response
-            raw.extend(self.policy.fixed)
+            raw.extend(self._fixed)
             return response
+        if not self._ready:
+            self._prepare()
+            return self.finish(scope, response)
         origin = _header(scope, b"origin") if self.cors is not None else None
         return _copy_with(response, self.response_headers(scope, response.raw_headers, origin))
 
