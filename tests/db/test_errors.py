@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import pytest
@@ -18,6 +19,7 @@ from spruce.db import (
     NotNullViolation,
     UniqueViolation,
 )
+from spruce.db.handlers import UNAVAILABLE_DETAIL
 
 
 async def test_violations_are_typed(database_url: str, backend: str) -> None:
@@ -134,7 +136,9 @@ async def test_pool_timeout_answers_503(tmp_path) -> None:
 
 @pytest.mark.postgres
 async def test_recovers_after_connections_are_killed(postgres_url: str) -> None:
+    # the defaults: no pre-ping query, yet a connection the server closed is never handed out
     app, database = make_app(postgres_url, pool_size=2)
+    assert database.config.pool_pre_ping is False
 
     @app.get("/pid")
     async def pid(session: AsyncSession) -> dict[str, int]:
@@ -144,24 +148,72 @@ async def test_recovers_after_connections_are_killed(postgres_url: str) -> None:
         first = await client.get("/pid")
         assert first.status_code == 200
         await _terminate_from_outside(postgres_url)  # every connection of the pool
-        # the pooled connection is dead: pre-ping notices and replaces it
         second = await client.get("/pid")
         assert second.status_code == 200
         assert second.json() != first.json()
 
-    # without pre-ping the request that meets the dead connection gets 503, the next one works
-    app, database = make_app(postgres_url, pool_size=1, max_overflow=0, pool_pre_ping=False)
+    # with pre-ping (a query per checkout) it works the same way
+    app, database = make_app(postgres_url, pool_size=2, pool_pre_ping=True)
+    app.get("/pid")(pid)
+    async with serve(app) as client:
+        first = await client.get("/pid")
+        await _terminate_from_outside(postgres_url)
+        second = await client.get("/pid")
+        assert second.status_code == 200
+        assert second.json() != first.json()
+
+
+@pytest.mark.postgres
+async def test_connection_killed_during_a_request_costs_that_request_only(
+    postgres_url: str,
+) -> None:
+    app, database = make_app(postgres_url, pool_size=2, max_overflow=0)
+
+    @app.get("/slow")
+    async def slow(session: AsyncSession) -> dict[str, int]:
+        await session.execute(text("SELECT pg_sleep(0.5)"))
+        return {"ok": 1}
 
     @app.get("/pid")
-    async def pid_again(session: AsyncSession) -> dict[str, int]:
+    async def pid(session: AsyncSession) -> dict[str, int]:
         return {"pid": (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()}
 
     async with serve(app) as client:
-        first = await client.get("/pid")
-        await _terminate_from_outside(postgres_url, first.json()["pid"])
-        lost = await client.get("/pid", headers={"accept": "application/json"})
-        assert lost.status_code == 503
         assert (await client.get("/pid")).status_code == 200
+        request = asyncio.ensure_future(client.get("/slow", headers={"accept": "application/json"}))
+        await _wait_for_query(postgres_url, "pg_sleep")
+        await _terminate_from_outside(postgres_url)  # every connection, one of them mid-query
+        lost = await request
+        assert lost.status_code == 503
+        assert lost.json() == {"detail": UNAVAILABLE_DETAIL}
+        for _ in range(4):  # then every request works again, on new connections
+            assert (await client.get("/pid")).status_code == 200
+
+
+async def _wait_for_query(url: str, fragment: str) -> None:
+    """Wait until some backend of the database runs a query containing ``fragment``."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from spruce.db.engine import database_urls
+
+    engine = create_async_engine(database_urls(url)[0])
+    try:
+        async with engine.connect() as connection:
+            for _ in range(100):
+                found = await connection.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                        "current_database() AND pid <> pg_backend_pid() AND state = 'active' "
+                        "AND query LIKE :pattern"
+                    ),
+                    {"pattern": f"%{fragment}%"},
+                )
+                if found:
+                    return
+                await asyncio.sleep(0.01)
+    finally:
+        await engine.dispose()
+    raise AssertionError(f"no backend ran a query with {fragment!r}")
 
 
 async def _terminate_from_outside(url: str, pid: int | None = None) -> None:

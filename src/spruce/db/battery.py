@@ -17,7 +17,7 @@ import contextlib
 import logging
 import os
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import URL, Connection, Engine
@@ -35,11 +35,14 @@ from .session import (
     sync_session_provider,
 )
 from .settings import DatabaseConfig, load_config
+from .transactions import BEGIN_ON_WRITE
 
 if TYPE_CHECKING:
     from ..app import Spruce
 
 __all__ = ["Database", "get_database"]
+
+_AnyEngine = TypeVar("_AnyEngine", AsyncEngine, Engine)
 
 logger = logging.getLogger("spruce.db")
 
@@ -68,6 +71,7 @@ class Database:
         pool_timeout: float | None = None,
         pool_recycle: int | None = None,
         pool_pre_ping: bool | None = None,
+        begin_on_write: bool | None = None,
         connect_timeout: float | None = None,
         echo: bool | None = None,
     ) -> None:
@@ -78,6 +82,7 @@ class Database:
             "pool_timeout": pool_timeout,
             "pool_recycle": pool_recycle,
             "pool_pre_ping": pool_pre_ping,
+            "begin_on_write": begin_on_write,
             "connect_timeout": connect_timeout,
             "echo": echo,
         }
@@ -191,9 +196,18 @@ class Database:
         factory = self._sessionmaker
         if factory is None:
             factory = self._sessionmaker = async_sessionmaker(
-                self.engine, expire_on_commit=False, sync_session_class=GuardedSession
+                self._session_bind(self.engine),
+                expire_on_commit=False,
+                sync_session_class=GuardedSession,
             )
         return factory()
+
+    def _session_bind(self, engine: _AnyEngine) -> _AnyEngine:
+        """What sessions are bound to: ``engine`` itself, or its copy whose connections run
+        reads before the first write outside a transaction (``spruce.db.transactions``)."""
+        if not self.config.begin_on_write:
+            return engine
+        return engine.execution_options(**{BEGIN_ON_WRITE: True})
 
     def new_sync_session(self) -> Session:
         """A new sync ``Session`` (inside the sync test transaction while one is open)."""
@@ -208,7 +222,9 @@ class Database:
                 join_transaction_mode="create_savepoint",
             )
         if self._sync_sessionmaker is None:
-            self._sync_sessionmaker = sessionmaker(self.sync_engine, expire_on_commit=False)
+            self._sync_sessionmaker = sessionmaker(
+                self._session_bind(self.sync_engine), expire_on_commit=False
+            )
         return self._sync_sessionmaker()
 
     @contextlib.asynccontextmanager

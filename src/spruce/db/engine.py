@@ -22,7 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
 from ..exceptions import ImproperlyConfigured
+from .liveness import install_liveness_check
 from .settings import DatabaseConfig
+from .transactions import install_begin_on_write
 from .translate import install_error_translation
 
 __all__ = ["create_engines", "database_urls", "is_memory_sqlite", "safe_url"]
@@ -133,6 +135,8 @@ def _prepare(engine: Engine, url: URL) -> None:
     if url.get_backend_name() == "sqlite":
         _configure_sqlite(engine, is_memory_sqlite(url))
     install_error_translation(engine)
+    install_liveness_check(engine)
+    install_begin_on_write(engine)
 
 
 def create_async(config: DatabaseConfig, url: URL) -> AsyncEngine:

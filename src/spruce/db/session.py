@@ -79,13 +79,18 @@ def async_session_provider(
             yield session
         except BaseException:
             await safe_rollback(session)
-            raise
-        else:
-            await session.commit()
-        finally:
             await session.close()
+            raise
+        await session.run_sync(_commit_and_close)  # one trip to the sync side, not two
 
     return provide_async_session
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
 
 
 def _finish_sync(session: Session, succeeded: bool) -> None:

@@ -7,7 +7,8 @@
 | ``DATABASE_MAX_OVERFLOW`` | 10 | extra connections opened under load, closed when idle |
 | ``DATABASE_POOL_TIMEOUT`` | 10 | seconds a request waits for a free connection before 503 |
 | ``DATABASE_POOL_RECYCLE`` | 1800 | seconds after which a connection is replaced |
-| ``DATABASE_POOL_PRE_PING`` | true | test each connection as it leaves the pool (survives restarts) |
+| ``DATABASE_POOL_PRE_PING`` | false | a query per checkout, for networks that drop idle connections silently |
+| ``DATABASE_BEGIN_ON_WRITE`` | true | PostgreSQL: reads before a session's first write run without ``BEGIN`` |
 | ``DATABASE_CONNECT_TIMEOUT`` | 5 | seconds to wait for the server when connecting |
 | ``DATABASE_ECHO`` | false | log every SQL statement |
 
@@ -35,7 +36,8 @@ class DatabaseConfig:
     max_overflow: int = 10
     pool_timeout: float = 10.0
     pool_recycle: int = 1800
-    pool_pre_ping: bool = True
+    pool_pre_ping: bool = False
+    begin_on_write: bool = True
     connect_timeout: float = 5.0
     echo: bool = False
     url_from_default: bool = True
@@ -64,6 +66,7 @@ def _environment_settings() -> dict[str, Any]:
         pool_timeout: float | None = None
         pool_recycle: int | None = None
         pool_pre_ping: bool | None = None
+        begin_on_write: bool | None = None
         connect_timeout: float | None = None
         echo: bool | None = None
 
