@@ -57,5 +57,3 @@ def make_app(
         return {"received": await request.json()}
 
     return app
-
-

@@ -48,14 +48,16 @@ def test_a_token_made_from_another_secret_or_altered_does_not_match():
 
 
 @pytest.mark.parametrize(
-    "garbage", ["", "x", "a" * 85, "a" * 87, "!" * 86, "é" * 86, new_secret(), "=" * 86]
+    "garbage", ["", "x", "a" * 85, "a" * 87, "!" * 86, "é" * 86, "b" * 43, "=" * 86]
 )
 def test_malformed_tokens_are_rejected_without_errors(garbage):
     assert unmask(garbage) is None or not token_matches(garbage, new_secret())
 
 
 # -- what passes ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("sessions", [False, True, MemorySessionStore()], ids=["cookie", "session", "store"])
+@pytest.mark.parametrize(
+    "sessions", [False, True, MemorySessionStore()], ids=["cookie", "session", "store"]
+)
 def test_a_form_posted_with_its_token_passes(sessions):
     client, token = browser(make_app(sessions=sessions))
     response = client.post("/submit", data={"csrf_token": token})
@@ -140,7 +142,9 @@ def test_the_unmasked_secret_itself_is_not_a_token():
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("sessions", [False, True, MemorySessionStore()], ids=["cookie", "session", "store"])
+@pytest.mark.parametrize(
+    "sessions", [False, True, MemorySessionStore()], ids=["cookie", "session", "store"]
+)
 def test_a_token_replayed_from_another_session_is_refused(sessions):
     app = make_app(sessions=sessions)
     _, attackers_token = browser(app)  # the attacker's own, valid session
@@ -224,7 +228,8 @@ def test_same_origin_post_passes():
 
 
 @pytest.mark.parametrize(
-    "origin", ["null", "http://localhost.evil.example", "https://localhost", "http://localhost:8000"]
+    "origin",
+    ["null", "http://localhost.evil.example", "https://localhost", "http://localhost:8000"],
 )
 def test_origins_that_are_not_exactly_this_site_are_refused(origin):
     client, token = browser(make_app())
@@ -242,9 +247,7 @@ def test_a_cross_origin_post_without_cookies_is_refused_too():
 @pytest.mark.parametrize("site", ["cross-site", "same-site"])
 def test_sec_fetch_site_from_elsewhere_is_refused(site):
     client, token = browser(make_app())
-    response = client.post(
-        "/submit", data={"csrf_token": token}, headers={"Sec-Fetch-Site": site}
-    )
+    response = client.post("/submit", data={"csrf_token": token}, headers={"Sec-Fetch-Site": site})
     assert response.status_code == 403
     assert reason(response) == "bad-origin"
 
@@ -261,10 +264,18 @@ def test_trusted_origins_may_post_including_wildcard_subdomains():
         csrf_trusted_origins=["https://app.example.com", "https://*.partner.example"]
     )
     client, token = browser(make_app(security=security))
-    for origin in ("https://app.example.com", "https://a.partner.example", "https://b.c.partner.example"):
+    for origin in (
+        "https://app.example.com",
+        "https://a.partner.example",
+        "https://b.c.partner.example",
+    ):
         response = client.post("/submit", data={"csrf_token": token}, headers={"Origin": origin})
         assert response.status_code == 200, origin
-    for origin in ("https://partner.example", "http://a.partner.example", "https://app.example.com.evil"):
+    for origin in (
+        "https://partner.example",
+        "http://a.partner.example",
+        "https://app.example.com.evil",
+    ):
         response = client.post("/submit", data={"csrf_token": token}, headers={"Origin": origin})
         assert response.status_code == 403, origin
 
@@ -448,7 +459,9 @@ def test_browsers_get_a_page_that_says_why_and_leaks_nothing():
 def test_debug_pages_add_hints_but_no_secrets():
     client, token = browser(make_app(debug=True))
     response = client.post(
-        "/submit", data={"csrf_token": token}, headers={"Accept": "text/html", "Origin": "https://evil.example"}
+        "/submit",
+        data={"csrf_token": token},
+        headers={"Accept": "text/html", "Origin": "https://evil.example"},
     )
     assert response.status_code == 403
     assert "Debug information" in response.text

@@ -52,7 +52,7 @@ def _hosts(app: Spruce) -> Iterator[str]:
         yield (
             "security.W005 allowed_hosts lists no public host name (only localhost, or nothing): "
             "every request to your domain will be refused. Set SPRUCE_ALLOWED_HOSTS, e.g. "
-            "'[\"example.com\", \".example.com\"]'."
+            '\'["example.com", ".example.com"]\'.'
         )
 
 

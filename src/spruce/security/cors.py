@@ -72,9 +72,7 @@ class CORSPolicy:
         """True when scripts on ``origin`` may read this app's responses."""
         return origin in self.origins
 
-    def preflight(
-        self, origin: str, method: str, requested_headers: str
-    ) -> tuple[int, RawHeaders]:
+    def preflight(self, origin: str, method: str, requested_headers: str) -> tuple[int, RawHeaders]:
         """The status and headers answering a preflight request."""
         requested = {h.strip().lower() for h in requested_headers.split(",") if h.strip()}
         if (

@@ -87,7 +87,9 @@ def csrf_exempt(endpoint: F) -> F:
 
 def is_csrf_exempt(route: Route) -> bool:
     """True when ``route`` opted out of the CSRF check."""
-    return bool(route.options.get("csrf_exempt") or getattr(route.endpoint, EXEMPT_ATTRIBUTE, False))
+    return bool(
+        route.options.get("csrf_exempt") or getattr(route.endpoint, EXEMPT_ATTRIBUTE, False)
+    )
 
 
 class CSRFProtection:

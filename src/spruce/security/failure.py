@@ -27,9 +27,7 @@ TEMPLATE = "spruce/security/403_csrf.html"
 
 def csrf_failure(request: Request, exc: CSRFError) -> Response:
     """The 403 response for ``exc``: JSON unless the client asks for HTML."""
-    logger.warning(
-        "CSRF check failed (%s) for %s %s", exc.reason, request.method, request.url.path
-    )
+    logger.warning("CSRF check failed (%s) for %s %s", exc.reason, request.method, request.url.path)
     accept = request.headers.get("accept", "")
     if wants_json(accept):
         return JSONResponse(exc.body(), 403)

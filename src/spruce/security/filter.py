@@ -160,10 +160,10 @@ class SecurityFilter:
         if self.cors is not None:
             _merge(result, self.cors.response_headers(origin))
         return result
+
     def _answer(self, response: Response, scope: Scope) -> Response:
         response.raw_headers = self.response_headers(scope, response.raw_headers)
         return response
-
 
     # -- hosts ----------------------------------------------------------------------------------
     def _host_allowed(self, scope: Scope) -> bool:

@@ -252,6 +252,7 @@ class RateLimiter:
             methods = frozenset(rule.methods) if rule.methods is not None else None
             key = rule.key or client_address
             checks.append((rule.limit, key, rule.scope or route_id, methods))
+        self.strategy  # noqa: B018 - a storage URL that cannot work fails at startup, not later
 
         async def limited(request: Request) -> Response:
             for limit, key_function, scope, methods in checks:
