@@ -374,6 +374,7 @@ def test_without_sessions_the_secret_is_an_httponly_lax_cookie():
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie
     assert "Secure" not in cookie
     assert "Cookie" in response.headers["vary"]
+    assert response.headers["cache-control"] == "private"
     assert client.cookies["csrftoken"] not in response.text
 
 
@@ -554,3 +555,20 @@ def test_websockets_from_another_origin_are_refused():
         assert session.receive_text() == "hello"
     with pytest.raises(WebSocketDenied):
         client.websocket_connect("/ws", headers={"Origin": "https://evil.example"})
+
+
+def test_pages_with_a_token_are_private_to_the_browser_unless_the_handler_says_otherwise():
+    app = make_app(sessions=True)
+
+    @app.get("/cached-form")
+    def cached_form(request: Request):
+        return Response(get_token(request), headers={"Cache-Control": "no-store"})
+
+    client = app.test_client()
+    first = client.get("/form")
+    assert first.headers["cache-control"] == "private"
+    assert first.headers["vary"] == "Cookie"
+    again = client.get("/form")  # no new cookie now, still one browser's token
+    assert again.headers["cache-control"] == "private"
+    assert "Cookie" in again.headers["vary"]
+    assert client.get("/cached-form").headers.get_list("cache-control") == ["no-store"]

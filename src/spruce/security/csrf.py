@@ -155,7 +155,9 @@ class CSRFProtection:
             self.store_secret(connection, secret)
         state.csrf_secret = secret
         if (b"vary", b"Cookie") not in state.response_headers:
+            # a page holding one browser's token must not be served to another from a cache
             state.response_headers.append((b"vary", b"Cookie"))
+            state.response_headers.append((b"cache-control", b"private"))
         token = state.csrf_token = mask(secret)
         return token
 

@@ -78,6 +78,7 @@ class SecurityFilter:
         # header alone names the host. After: the same headers for every response.
         self._fast = self.cors is None and not self.https_redirect and not self.proxies
         self._static = self.cors is None and self.policy.csp_template is None
+        self._fast_hosts = self._good_hosts if self.hosts is not None else None
         self._fixed = self.policy.fixed
         self._names = self.policy.names
         self._ready = True
@@ -85,13 +86,14 @@ class SecurityFilter:
     def __call__(self, scope: Scope, send: Send) -> Send | Response:
         """Before routing: ``send`` to go on, or the response refusing the request."""
         if self._fast and scope["type"] == "http":
-            if self.hosts is not None:
-                for name, host in scope["headers"]:  # noqa: B007 - host is read after the loop
-                    if name == b"host":
-                        break
-                else:
-                    host = b""
-                if host not in self._good_hosts and not self._host_allowed(scope):
+            good_hosts = self._fast_hosts
+            if good_hosts is not None:
+                # Clients send Host first: a host seen before is one dict lookup; anything else
+                # is parsed and checked.
+                headers = scope["headers"]
+                if (
+                    not headers or headers[0][0] != b"host" or headers[0][1] not in good_hosts
+                ) and not self._host_allowed(scope):
                     return self._refuse_host(scope)
             return send
         return self._filter(scope, send)
@@ -256,8 +258,13 @@ def _header(scope: Scope, wanted: bytes) -> str | None:
 
 
 def _merge(headers: RawHeaders, extra: RawHeaders) -> None:
-    """Append ``extra`` to ``headers``, folding ``Vary`` values into one header."""
+    """Append ``extra`` to ``headers``, folding ``Vary`` values into one header and leaving a
+    ``Cache-Control`` the response has alone."""
     for name, value in extra:
+        if name == b"cache-control":
+            if all(existing != b"cache-control" for existing, _ in headers):
+                headers.append((name, value))
+            continue
         if name != b"vary":
             headers.append((name, value))
             continue
