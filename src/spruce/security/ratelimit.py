@@ -134,8 +134,12 @@ class RateLimiter:
         """``limit`` as ``limits`` items; ``ImproperlyConfigured`` when it cannot be read."""
         items = self._parsed.get(limit)
         if items is None:
-            from limits import parse_many
-
+            try:
+                from limits import parse_many
+            except ImportError:
+                raise ImproperlyConfigured(
+                    "rate limits need the limits library: pip install 'spruce[security]'"
+                ) from None
             try:
                 items = parse_many(limit)
             except ValueError:
