@@ -217,21 +217,27 @@ async def _wait_for_query(url: str, fragment: str) -> None:
 
 
 async def _terminate_from_outside(url: str, pid: int | None = None) -> None:
-    """Kill backend ``pid`` (default: every other backend of the database), as an admin would."""
+    """Kill backend ``pid`` (default: every other backend of the database), as an admin would,
+    and wait until they are gone (so their sockets are closed)."""
     from sqlalchemy.ext.asyncio import create_async_engine
 
     from spruce.db.engine import database_urls
 
-    engine = create_async_engine(database_urls(url)[0])
+    others = (
+        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND backend_type = 'client backend' AND (CAST(:pid AS int) IS NULL OR pid = :pid)"
+    )
+    engine = create_async_engine(database_urls(url)[0], isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as connection:
             await connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
-                    "current_database() AND pid <> pg_backend_pid() AND (CAST(:pid AS int) IS NULL OR pid = :pid)"
-                ),
-                {"pid": pid},
+                text(f"SELECT pg_terminate_backend(pid) {others}"), {"pid": pid}
             )
+            for _ in range(200):
+                if not await connection.scalar(text(f"SELECT count(*) {others}"), {"pid": pid}):
+                    break
+                await asyncio.sleep(0.01)
+        await asyncio.sleep(0.01)  # let the event loop read the closed sockets
     finally:
         await engine.dispose()
 

@@ -21,6 +21,7 @@ from sqlalchemy.util.concurrency import in_greenlet
 from ..concurrency import is_async_callable, run_sync
 from ..exceptions import ImproperlyConfigured
 from .exceptions import LazyLoadError
+from .transactions import opened_no_transaction
 
 if TYPE_CHECKING:
     from .battery import Database
@@ -81,27 +82,50 @@ def async_session_provider(
             await safe_rollback(session)
             await session.close()
             raise
-        await session.run_sync(_commit_and_close)  # one trip to the sync side, not two
+        if not _untouched(session.sync_session):
+            await session.run_sync(_finish)  # one trip to the sync side, not two
 
     return provide_async_session
 
 
-def _commit_and_close(session: Session) -> None:
+def _untouched(session: Session) -> bool:
+    """True for a session that never began a transaction and holds nothing to write (the
+    handler did not use it): there is nothing to commit, release or forget."""
+    return not (
+        session.in_transaction()
+        or session.new
+        or session.deleted
+        or session.dirty
+        or session.identity_map
+    )
+
+
+def _has_work_to_commit(session: Session) -> bool:
+    """False when committing would do nothing but release the connection: no pending changes,
+    no transaction open in the driver (begin on write: nothing was written) and nobody
+    listening for the commit. ``close()`` then does the same for less."""
+    if session.new or session.dirty or session.deleted or session.dispatch.after_commit:
+        return True
+    transaction = session.get_transaction()
+    if transaction is None:
+        return False
+    return not all(opened_no_transaction(c) for c in transaction.connections)
+
+
+def _finish(session: Session) -> None:
+    """Commit the request's unit of work (when it has one) and close the session."""
     try:
-        session.commit()
+        if _has_work_to_commit(session):
+            session.commit()
     finally:
         session.close()
 
 
-def _finish_sync(session: Session, succeeded: bool) -> None:
+def _rollback_and_close(session: Session) -> None:
     try:
-        if succeeded:
-            session.commit()
-        else:
-            try:
-                session.rollback()
-            except Exception:
-                logger.warning("rollback failed", exc_info=True)
+        session.rollback()
+    except Exception:
+        logger.warning("rollback failed", exc_info=True)
     finally:
         session.close()
 
@@ -127,8 +151,8 @@ def sync_session_provider(database: Database) -> Callable[[Any], AsyncIterator[S
         try:
             yield session
         except BaseException:
-            await run_sync(_finish_sync, session, False)
+            await run_sync(_rollback_and_close, session)
             raise
-        await run_sync(_finish_sync, session, True)
+        await run_sync(_finish, session)
 
     return provide_sync_session

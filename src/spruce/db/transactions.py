@@ -34,12 +34,18 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql import functions, visitors
 from sqlalchemy.sql.elements import ColumnClause, TextClause
 from sqlalchemy.sql.selectable import CompoundSelect, Select
 
-__all__ = ["BEGIN_ON_WRITE", "install_begin_on_write", "is_plain_read", "supports_begin_on_write"]
+__all__ = [
+    "BEGIN_ON_WRITE",
+    "install_begin_on_write",
+    "is_plain_read",
+    "opened_no_transaction",
+    "supports_begin_on_write",
+]
 
 BEGIN_ON_WRITE = "spruce_begin_on_write"
 """The execution option that turns the behaviour on for a connection (or an engine's copy)."""
@@ -137,6 +143,17 @@ _IDLE_CHECKS: dict[str, Callable[[Any], bool]] = {
     "asyncpg": _asyncpg_idle,
     "psycopg": _psycopg_idle,
 }
+
+
+def opened_no_transaction(connection: Connection) -> bool:
+    """True when ``connection``'s driver is known to have no transaction open: under begin on
+    write, nothing it ran could have written. False when open, or when the driver is not one
+    begin-on-write drives (SQLite begins for reads too)."""
+    dialect = connection.dialect
+    is_idle = _IDLE_CHECKS.get(dialect.driver) if dialect.name == "postgresql" else None
+    if is_idle is None or connection.closed or connection.invalidated:
+        return False
+    return is_idle(connection.connection.driver_connection)
 
 
 def supports_begin_on_write(engine: Engine) -> bool:
