@@ -298,3 +298,52 @@ def test_sync_sessions_begin_on_write_too(pg_url: str) -> None:
     with database.sync_session() as session:
         assert session.scalar(select(func.count()).select_from(BlogAuthor)) == 1
     database.sync_engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_read_only_requests_still_commit_for_after_commit_listeners(
+    pg_app: tuple[Any, Database, Wire],
+) -> None:
+    from spruce.db.session import GuardedSession
+
+    app, database, wire = pg_app
+    commits: list[str] = []
+
+    @app.get("/count")
+    async def count(session: AsyncSession) -> dict[str, int]:
+        return {"n": await session.scalar(select(func.count()).select_from(BlogAuthor)) or 0}
+
+    def after_commit(session: Session) -> None:
+        commits.append("committed")
+
+    await database.create_all()
+    async with serve(app) as client:
+        await wire.taken()
+        assert (await client.get("/count")).json() == {"n": 0}
+        assert commits == []  # nothing to commit: the session was only closed
+        event.listen(GuardedSession, "after_commit", after_commit)
+        try:
+            assert (await client.get("/count")).json() == {"n": 0}
+        finally:
+            event.remove(GuardedSession, "after_commit", after_commit)
+        assert commits == ["committed"]
+        assert await wire.taken() == []  # still no BEGIN/COMMIT on the wire
+
+
+@pytest.mark.postgres
+async def test_an_unused_session_checks_out_no_connection(
+    pg_app: tuple[Any, Database, Wire],
+) -> None:
+    app, database, wire = pg_app
+    checkouts: list[int] = []
+
+    @app.get("/cached")
+    async def cached(session: AsyncSession) -> dict[str, str]:
+        return {"from": "cache"}  # asked for a session, did not need it
+
+    event.listen(database.engine.sync_engine, "checkout", lambda *args: checkouts.append(1))
+    async with serve(app) as client:
+        checkouts.clear()
+        for _ in range(3):
+            assert (await client.get("/cached")).json() == {"from": "cache"}
+    assert checkouts == []
