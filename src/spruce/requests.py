@@ -228,6 +228,19 @@ class HTTPConnection:
         session: Session = handle.get(self)
         return session
 
+    @property
+    def user(self) -> Any:
+        """Who makes the request: the logged-in user, or an anonymous user (whose
+        ``is_authenticated`` is false). Set by the auth battery before the handler runs:
+        ``Spruce(batteries=[..., Auth()])``; without it, reading it raises ``AttributeError``."""
+        try:
+            return self.scope["spruce.user"]
+        except KeyError:
+            raise AttributeError(
+                "request.user needs the auth battery: Spruce(batteries=[..., Auth()]) "
+                "(from spruce.auth import Auth)"
+            ) from None
+
 
 class Request(HTTPConnection):
     """An HTTP request, as handlers and hooks see it."""

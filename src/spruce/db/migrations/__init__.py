@@ -7,6 +7,11 @@ the ``Database`` battery.
     current(app), heads(app), history(app)
     check(app)                             # MigrationError when the models and migrations differ
 
+Batteries with tables of their own (auth) ship their migrations in their package and register
+the folder with ``add_battery_migrations(app, folder)``: ``upgrade`` then applies the app's and
+theirs together (every head), and new revisions are still written in the app's folder, on top
+of every head.
+
 Each function takes the app or its ``Database``. They are synchronous (they use the sync
 driver); from async code run them with ``await spruce.concurrency.run_sync(upgrade, app)``.
 """
@@ -29,7 +34,9 @@ if TYPE_CHECKING:
     from ..battery import Database
 
 __all__ = [
+    "BATTERY_MIGRATIONS_KEY",
     "TEMPLATE_FOLDER",
+    "add_battery_migrations",
     "alembic_config",
     "check",
     "current",
@@ -43,6 +50,23 @@ __all__ = [
 
 TEMPLATE_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "template")
 """The files ``init_migrations`` copies: ``env.py``, ``script.py.mako``, ``README``."""
+
+BATTERY_MIGRATIONS_KEY = "spruce.db.battery_migrations"
+"""``app.extensions`` entry: the versions folders batteries ship (``add_battery_migrations``)."""
+
+
+def add_battery_migrations(app: Spruce, folder: str) -> None:
+    """Run the Alembic revisions in ``folder`` (a battery's own ``versions`` folder, shipped in
+    its package) with the app's: batteries call this from ``install``."""
+    folders: list[str] = app.extensions.setdefault(BATTERY_MIGRATIONS_KEY, [])
+    path = os.path.abspath(folder)
+    if path not in folders:
+        folders.append(path)
+
+
+def _battery_folders(database: Database) -> list[str]:
+    app = database.app
+    return list(app.extensions.get(BATTERY_MIGRATIONS_KEY, ())) if app is not None else []
 
 
 def init_migrations(folder: str) -> str:
@@ -78,6 +102,10 @@ def alembic_config(target: Spruce | Database, output: TextIO | None = None) -> C
     config = Config(output_buffer=stream, stdout=stream)
     config.set_main_option("script_location", folder)
     config.set_main_option("path_separator", "os")
+    extra = _battery_folders(database)
+    if extra:
+        locations = [os.path.join(folder, "versions"), *extra]
+        config.set_main_option("version_locations", os.pathsep.join(locations))
     config.attributes[DATABASE_KEY] = database
     return config
 
@@ -104,10 +132,22 @@ def revision(
     autogenerate found no change (no file is written then)."""
     from alembic import command
 
-    config = alembic_config(target, output)
+    database = _database(target)
+    config = alembic_config(database, output)
     config.attributes[SKIP_EMPTY_KEY] = autogenerate
+    placement: dict[str, Any] = {}
+    if _battery_folders(database):  # in the app's folder, on top of the batteries' heads too
+        placement = {
+            "version_path": os.path.join(database.migrations_folder, "versions"),
+            "head": "heads",
+        }
     script = _run(
-        command.revision, config, message=message, autogenerate=autogenerate, rev_id=rev_id
+        command.revision,
+        config,
+        message=message,
+        autogenerate=autogenerate,
+        rev_id=rev_id,
+        **placement,
     )
     scripts = script if isinstance(script, list) else [script]
     written = [s for s in scripts if s is not None]
@@ -117,10 +157,14 @@ def revision(
 def upgrade(
     target: Spruce | Database, to: str = "head", *, sql: bool = False, output: TextIO | None = None
 ) -> None:
-    """Apply migrations up to ``to``; ``sql=True`` prints the SQL instead of running it."""
+    """Apply migrations up to ``to``; ``sql=True`` prints the SQL instead of running it.
+    With batteries' migrations, ``"head"`` means every head (the app's and theirs)."""
     from alembic import command
 
-    _run(command.upgrade, alembic_config(target, output), to, sql=sql)
+    database = _database(target)
+    if to == "head" and _battery_folders(database):
+        to = "heads"
+    _run(command.upgrade, alembic_config(database, output), to, sql=sql)
 
 
 def downgrade(
