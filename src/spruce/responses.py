@@ -197,8 +197,11 @@ class Response:
 
     def render(self, content: Any) -> bytes:
         """Turn ``content`` into the body bytes."""
-        if content is None:
-            return b""
+        kind = type(content)
+        if kind is str:
+            return content.encode(self.charset)  # type: ignore[no-any-return]
+        if kind is bytes or content is None:
+            return content or b""
         if isinstance(content, bytes):
             return content
         if isinstance(content, (bytearray, memoryview)):
