@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from spruce import HTTPException
 from spruce.db import Database, Model
 from spruce.db.engine import database_urls
-from spruce.db.transactions import is_plain_read
+from spruce.db.transactions import BEGIN_ON_WRITE, is_plain_read
 
 # -- which statements count as plain reads ------------------------------------------------------
 
@@ -347,3 +347,17 @@ async def test_an_unused_session_checks_out_no_connection(
         for _ in range(3):
             assert (await client.get("/cached")).json() == {"from": "cache"}
     assert checkouts == []
+
+
+@pytest.mark.postgres
+async def test_a_connection_that_opts_out_gets_a_transaction(pg_url: str) -> None:
+    app, database = make_app(pg_url)
+    await database.create_all()
+    async with database.session() as session:
+        await session.scalar(select(func.count()).select_from(BlogAuthor))
+        assert not await _in_transaction(session)  # the read left the driver in autocommit
+        connection = await session.connection()
+        await connection.execution_options(**{BEGIN_ON_WRITE: False})
+        await session.scalar(select(func.count()).select_from(BlogAuthor))
+        assert await _in_transaction(session)
+    await database.dispose()

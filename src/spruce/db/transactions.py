@@ -178,16 +178,17 @@ def install_begin_on_write(engine: Engine) -> None:
         context: Any,
         executemany: bool,
     ) -> tuple[str, Any]:
-        if context is None:
-            return statement, parameters
-        options = context.execution_options
-        if not options.get(BEGIN_ON_WRITE) or "isolation_level" in options:
-            return statement, parameters
+        options = context.execution_options if context is not None else {}
         pooled = connection.connection
-        if not is_idle(pooled.driver_connection):
+        if not options.get(BEGIN_ON_WRITE) or "isolation_level" in options:
+            read = False  # the driver's usual behaviour (if a plain read left autocommit on)
+            if not pooled.info.get(_SWITCHED) or not is_idle(pooled.driver_connection):
+                return statement, parameters
+        elif not is_idle(pooled.driver_connection):
             return statement, parameters  # inside the transaction already: nothing to decide
-        compiled = context.compiled
-        read = compiled is not None and not context.isddl and plain_read(compiled)
+        else:
+            compiled = context.compiled
+            read = compiled is not None and not context.isddl and plain_read(compiled)
         dbapi_connection = pooled.dbapi_connection
         if dbapi_connection.autocommit != read:
             dbapi_connection.autocommit = read
