@@ -28,6 +28,11 @@ def auth_commands() -> None:
     """Users: create accounts."""
 
 
+def _interactive() -> bool:
+    """True when a person at a terminal can be asked for the password."""
+    return sys.stdin.isatty()
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         line = sys.stdin.readline()
@@ -35,7 +40,7 @@ def _read_password(from_stdin: bool) -> str:
         if not given:
             raise click.UsageError("--password-stdin: standard input held no password")
         return given
-    if not sys.stdin.isatty():
+    if not _interactive():
         raise click.UsageError(
             "no terminal to ask for the password: pass --password-stdin (and pipe it in) or "
             "--no-password"
