@@ -4,7 +4,6 @@ sessions rotated and tied to the password, throttling, access control, templates
 from __future__ import annotations
 
 import re
-import statistics
 import time
 
 import pytest
@@ -135,9 +134,11 @@ def test_an_unknown_name_takes_as_long_as_a_wrong_password(sqlite_url):
             return time.perf_counter() - started
 
         attempt("ann"), attempt("nobody")  # warm up (the dummy hash is made on first use)
-        known = statistics.median(attempt("ann") for _ in range(5))
-        unknown = statistics.median(attempt(f"nobody{i}") for i in range(5))
-    assert 0.6 < unknown / known < 1.6, (known, unknown)
+        known, unknown = [], []
+        for i in range(7):  # in turns, so load on the machine falls on both alike
+            known.append(attempt("ann"))
+            unknown.append(attempt(f"nobody{i}"))
+    assert 0.6 < min(unknown) / min(known) < 1.6, (known, unknown)
 
 
 # -- throttling ---------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 import time
 
 import pytest
@@ -54,24 +53,30 @@ def test_hashes_made_with_weaker_parameters_need_a_rehash():
     assert current.needs_rehash("$2b$12$bcryptlookingvalue")  # another algorithm
 
 
-def _timings(work, rounds=7):
-    samples = []
+def _fastest(*works, rounds=9):
+    """The fastest run of each of ``works``, measured in turns (so load on the machine falls on
+    all of them alike)."""
+    best = [float("inf")] * len(works)
     for _ in range(rounds):
-        started = time.perf_counter()
-        work()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+        for index, work in enumerate(works):
+            started = time.perf_counter()
+            work()
+            best[index] = min(best[index], time.perf_counter() - started)
+    return best
 
 
 def test_an_unknown_user_costs_as_much_as_a_wrong_password():
     hasher = PasswordHasher(memory_kib=8192, time_cost=2)
     stored = hasher.hash("the real password")
+    marker = unusable_password()
     hasher.verify_dummy("warm up")
-    wrong = _timings(lambda: hasher.verify(stored, "a wrong password"))
-    unknown = _timings(lambda: hasher.verify_dummy("a wrong password"))
-    unusable = _timings(lambda: hasher.verify(unusable_password(), "a wrong password"))
-    assert 0.5 < unknown / wrong < 2, (wrong, unknown)
-    assert 0.5 < unusable / wrong < 2, (wrong, unusable)
+    wrong, unknown, unusable = _fastest(
+        lambda: hasher.verify(stored, "a wrong password"),
+        lambda: hasher.verify_dummy("a wrong password"),
+        lambda: hasher.verify(marker, "a wrong password"),
+    )
+    assert 0.6 < unknown / wrong < 1.6, (wrong, unknown)
+    assert 0.6 < unusable / wrong < 1.6, (wrong, unusable)
 
 
 async def test_async_hashing_runs_in_the_thread_pool():
@@ -143,5 +148,8 @@ def test_validate_password_lists_every_problem_once():
         "This password is too short: use at least 8 characters.",
         "This password is too common.",
         "This password is only digits.",
+    ]
+    assert validate_password("long enough\x00really") == [
+        "Remove the null character (\\0) from this password."
     ]
     assert validate_password("short", validators=[LengthLimits(3)]) == []

@@ -89,8 +89,8 @@ def username_problem(name: str, max_length: int = 150) -> str | None:
 async def find_user(db: AsyncSession, model: type, username: str) -> Any:
     """The user called ``username`` (exactly, after NFKC), or None."""
     name = normalize_username(username)
-    if not name or len(name) > 150:
-        return None
+    if not name or len(name) > 150 or not name.isprintable():
+        return None  # no such name can exist (and PostgreSQL refuses NUL characters)
     column: Any = model.username  # type: ignore[attr-defined]
     return (await db.execute(select(model).where(column == name))).scalars().first()
 

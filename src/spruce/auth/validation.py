@@ -1,4 +1,4 @@
-"""Password rules: length, common passwords, similarity to the user's name, all digits.
+"""Password rules: length, common passwords, similarity to the user's name, all digits, NUL.
 
     problems = validate_password("dragon2024", username="ann")
     # ["This password is too common."]
@@ -22,6 +22,7 @@ from typing import Protocol
 __all__ = [
     "CommonPasswords",
     "LengthLimits",
+    "NoNullCharacter",
     "NotAllNumeric",
     "PasswordValidator",
     "SimilarToAttributes",
@@ -56,6 +57,16 @@ class LengthLimits:
             return f"This password is too short: use at least {self.minimum} characters."
         if len(password) > self.maximum:
             return f"This password is too long: use at most {self.maximum} characters."
+        return None
+
+
+class NoNullCharacter:
+    """No NUL character: programs that read C strings would cut the password there."""
+
+    def check(self, password: str, attributes: Mapping[str, str]) -> str | None:
+        """A NUL character, or None."""
+        if "\x00" in password:
+            return "Remove the null character (\\0) from this password."
         return None
 
 
@@ -155,7 +166,7 @@ class SimilarToAttributes:
 def default_validators(min_length: int = 8, max_length: int = 1024) -> list[PasswordValidator]:
     """The rules the auth battery applies unless told otherwise."""
     return [LengthLimits(min_length, max_length), CommonPasswords(), SimilarToAttributes(),
-            NotAllNumeric()]
+            NotAllNumeric(), NoNullCharacter()]
 
 
 def validate_password(
