@@ -196,8 +196,12 @@ def install_begin_on_write(engine: Engine) -> None:
         return statement, parameters
 
     def on_checkin(dbapi_connection: Any, record: Any) -> None:
-        if record is not None and record.info.pop(_SWITCHED, False) and dbapi_connection:
+        if record is None or not record.info.pop(_SWITCHED, False) or dbapi_connection is None:
+            return
+        try:
             dbapi_connection.autocommit = False
+        except Exception:  # a broken connection: it must not be handed out in autocommit
+            record.invalidate()
 
     event.listen(engine, "before_cursor_execute", before_cursor_execute, retval=True)
     event.listen(engine, "checkin", on_checkin)
