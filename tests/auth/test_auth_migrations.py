@@ -47,6 +47,39 @@ def test_upgrade_creates_the_auth_tables_and_downgrade_removes_them(database_url
     assert not ({*DEFAULT_TABLES, *SHARED_TABLES} & tables(database_url))
 
 
+def test_a_project_with_migrations_of_its_own_before_auth(sqlite_url, tmp_path):
+    folder = migrations.init_migrations(str(tmp_path / "migrations"))
+    (tmp_path / "migrations" / "versions" / "0001_notes.py").write_text(textwrap.dedent("""
+        import sqlalchemy as sa
+        from alembic import op
+
+        revision = "0001"
+        down_revision = None
+        branch_labels = None
+        depends_on = None
+
+        def upgrade():
+            op.create_table("note", sa.Column("id", sa.Integer(), primary_key=True))
+
+        def downgrade():
+            op.drop_table("note")
+    """))
+    app = Spruce(
+        settings=Settings(secret_key="m" * 40),
+        batteries=[Sessions(), Database(sqlite_url), Auth()],
+        root_path=str(tmp_path),
+    )
+    assert sorted(migrations.heads(app)) == ["0001", "auth_0001"]
+    migrations.upgrade(app)  # both branches
+    assert {"note", "auth_user"} <= tables(sqlite_url)
+    path = migrations.revision(app, "next", rev_id="0002")
+    assert path is not None and path.startswith(folder)
+    source = open(path, encoding="utf-8").read()
+    assert "('0001', 'auth_0001')" in source  # the branches merge again
+    migrations.upgrade(app)
+    assert migrations.heads(app) == ["0002"] and migrations.current(app) == ["0002"]
+
+
 DEFAULT_PROJECT = {
     "app.py": """
         from spruce import Spruce
