@@ -406,3 +406,12 @@ def test_a_login_rehashes_passwords_made_with_older_parameters(sqlite_url):
         assert "m=2048,t=2" in fetch_user(client, "ann").password
         client.cookies.clear()
         assert post_login(client, "ann", TEST_PASSWORD).status_code == 303
+
+
+def test_basic_credentials_of_a_protected_staging_site_do_not_hide_the_session(client, user):
+    login(client, user)
+    staging = {"authorization": "Basic c3RhZ2luZzpzZWNyZXQ=", **HTML}
+    assert client.get("/", headers=staging).json()["username"] == "ann"
+    client.cookies.clear()
+    response = client.get("/private", headers=staging, follow_redirects=False)
+    assert response.status_code == 303  # still a browser page: to the login page

@@ -27,7 +27,15 @@ if TYPE_CHECKING:
     from .authentication import authenticate
     from .battery import Auth, get_auth
     from .exceptions import AuthError, PasswordRejected, PermissionsNotLoaded
-    from .models import AbstractAPIToken, AbstractUser, APIToken, Group, Permission, User
+    from .models import (
+        AbstractAPIToken,
+        AbstractUser,
+        APIToken,
+        Group,
+        Permission,
+        User,
+        permission_name,
+    )
     from .passwords import PasswordHasher
     from .redirects import is_safe_redirect, safe_next
     from .sessionauth import login, logout, refresh_session
@@ -69,6 +77,7 @@ __all__ = [
     "login",
     "login_required",
     "logout",
+    "permission_name",
     "permission_required",
     "refresh_session",
     "revoke_token",
@@ -98,6 +107,7 @@ _HOMES = {
     "Group": "models",
     "Permission": "models",
     "User": "models",
+    "permission_name": "models",
     "PasswordHasher": "passwords",
     "is_safe_redirect": "redirects",
     "safe_next": "redirects",

@@ -19,7 +19,7 @@ the session, or from an ``Authorization: Bearer`` token), else ``ANONYMOUS`` (an
 
 **Who gets a redirect and who gets a 401.** A visitor who is not logged in is sent to the login
 page (``303``, with ``next=`` the page asked for) when the request comes from a browser page: the
-route is not marked ``api=True``, the request carries no ``Authorization`` header, and it asks for
+route is not marked ``api=True``, the request carries no bearer token, and it asks for
 HTML (``Accept`` prefers ``text/html``, as browsers do when they load a page or post a form).
 Everything else (``api=True`` routes, bearer-token clients, ``fetch`` calls that accept JSON)
 gets ``401`` with ``WWW-Authenticate: Bearer``. A logged-in user without the permission gets
@@ -201,7 +201,7 @@ def is_api_route(route: Route) -> bool:
 def wants_login_page(request: Request, api: bool) -> bool:
     """True when a visitor who is not logged in should be sent to the login page rather than
     answered 401 (see the module docstring)."""
-    if api or "authorization" in request.headers:
+    if api or request.headers.get("authorization", "")[:7].lower() == "bearer ":
         return False
     return not wants_json(request.headers.get("accept", ""))
 

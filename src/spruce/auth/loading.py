@@ -3,7 +3,8 @@
 The auth battery wraps every HTTP route at startup (``guard_route``). Per request:
 
 * an ``Authorization: Bearer`` header: the token's user (one query), or nobody if it is not a
-  valid token;
+  valid token (other schemes, such as the ``Basic`` of a password-protected staging site, are
+  left to the session);
 * else a request with cookies: the session's user (one query by primary key), if the session's
   hash still matches the user's password and the user is active;
 * else nobody, without touching the session or the database.
@@ -51,8 +52,8 @@ TOKEN_KEY = "spruce.auth.token"
 async def load_user(auth: Auth, request: Request) -> Any:
     """The user making ``request`` (``ANONYMOUS`` when nobody is logged in)."""
     scope = request.scope
-    authorization = request.headers.get("authorization")
-    if authorization is not None:
+    authorization, has_cookie = _credentials(scope["headers"])
+    if authorization is not None and authorization[:7].lower() == "bearer ":
         token = bearer_token(authorization)
         if token is None:
             return ANONYMOUS
@@ -63,7 +64,7 @@ async def load_user(auth: Auth, request: Request) -> Any:
         scope[AUTH_METHOD_KEY] = "token"
         scope[TOKEN_KEY] = token
         return found[1]
-    if "spruce.session" not in scope or "cookie" not in request.headers:
+    if not has_cookie or "spruce.session" not in scope:
         return ANONYMOUS
     session = await load_session(request)
     raw_id = session.get(USER_SESSION_KEY)
@@ -84,6 +85,19 @@ async def load_user(auth: Auth, request: Request) -> Any:
         return ANONYMOUS
     scope[AUTH_METHOD_KEY] = "session"
     return user
+
+
+def _credentials(headers: list[tuple[bytes, bytes]]) -> tuple[str | None, bool]:
+    """The ``Authorization`` header and whether there are cookies, in one pass over the raw
+    headers (no ``Headers`` object for a visitor who sends neither)."""
+    authorization: str | None = None
+    has_cookie = False
+    for name, value in headers:
+        if name == b"cookie":
+            has_cookie = True
+        elif name == b"authorization" and authorization is None:
+            authorization = value.decode("latin-1")
+    return authorization, has_cookie
 
 
 def _is_static(route: Route) -> bool:
