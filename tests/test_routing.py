@@ -285,3 +285,9 @@ def test_dispatch_cost_does_not_depend_on_route_count():
     assert match is not None and match.params == {"id": 5}
     root = table._root
     assert len(root.static) == 1000 and not root.params
+
+
+def test_int_larger_than_a_bigint_does_not_match(client):
+    assert client.get(f"/items/{2**63 - 1}").json()["id"] == 2**63 - 1
+    assert client.get(f"/items/{2**63}").status_code == 404
+    assert client.get("/items/99999999999999999999").status_code == 404

@@ -44,6 +44,12 @@ def test_text_valid_is_stripped():
     assert form.motto is None
 
 
+def test_null_characters_are_a_field_error_not_a_database_error():
+    form = TextForm.bind({"name": "Ad\x00a", "motto": "ok"})
+    assert not form.is_valid
+    assert codes(form)["name"] == ["null_characters"]
+
+
 @pytest.mark.parametrize(
     ("value", "code"),
     [("", "missing"), ("   ", "missing"), ("A", "string_too_short"), ("A" * 11, "string_too_long")],
@@ -92,10 +98,10 @@ def test_malicious_text_is_kept_verbatim_for_the_app_and_escaped_in_html():
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
 
 
-def test_nul_and_control_characters_do_not_break_validation():
-    form = TextForm.bind({"name": "a\x00b"})
+def test_control_characters_other_than_nul_do_not_break_validation():
+    form = TextForm.bind({"name": "a\x01b"})
     assert form.is_valid
-    assert form.name == "a\x00b"
+    assert form.name == "a\x01b"
 
 
 # -- email and url -------------------------------------------------------------------------------

@@ -92,6 +92,10 @@ def read_input(
             _read_file(spec, submitted, result, (image_heads or {}).get(spec.html_name))
             continue
         texts = [value for value in submitted if isinstance(value, str)]
+        if any("\x00" in text for text in texts):  # no database stores NUL in text columns
+            result.errors.setdefault(spec.name, []).append(_error("null_characters"))
+            result.raw[spec.html_name] = [text.replace("\x00", "") for text in texts]
+            continue
         result.raw[spec.html_name] = texts
         if spec.kind == "bool" and not spec.choices:
             result.values[spec.html_name] = is_checked(texts)

@@ -168,6 +168,7 @@ MESSAGES: dict[str, LazyText] = {
     # files
     "file_missing": _("No file was submitted."),
     "file_empty": _("The submitted file is empty."),
+    "null_characters": _("Null characters are not allowed."),
     "file_too_large": _("The file is too large: at most {max_size} bytes are allowed."),
     "file_type": _("Files of type {content_type} are not allowed here."),
     "invalid_image": _("Upload a valid image: the file is not an image of an allowed type."),

@@ -11,6 +11,8 @@ import re
 import uuid
 from typing import Any, ClassVar
 
+MAX_INT64 = 2**63 - 1
+
 __all__ = [
     "DEFAULT_CONVERTERS",
     "Converter",
@@ -57,10 +59,14 @@ class StringConverter(Converter):
 
 
 class IntConverter(Converter):
-    """A non-negative integer written in ASCII digits."""
+    """A non-negative integer written in ASCII digits, at most 2**63 - 1 (a database BIGINT):
+    a larger number is no id of anything, so it does not match (404)."""
 
-    regex = "[0-9]+"
+    regex = "[0-9]{1,19}"
     python_type = int
+
+    def matches(self, text: str) -> bool:
+        return super().matches(text) and (len(text) < 19 or int(text) <= MAX_INT64)
 
     def to_python(self, text: str) -> int:
         return int(text)
