@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import secrets
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -184,7 +183,18 @@ class Spruce(Router):
             from .templating import Templates
 
             templates = self.extensions["spruce.templates"] = Templates(self)
+            for setup in self.extensions.pop("spruce.templates.setup", ()):
+                setup(templates)
         return templates
+
+    def configure_templates(self, setup: Callable[[Templates], None]) -> None:
+        """Run ``setup(app.templates)`` when the template engine is first needed (now, if it
+        exists already): batteries add their template folders and context processors this way
+        without importing the templating module into apps that never render."""
+        if "spruce.templates" in self.extensions:
+            setup(self.templates)
+        else:
+            self.extensions.setdefault("spruce.templates.setup", []).append(setup)
 
     @property
     def started(self) -> bool:
@@ -225,6 +235,8 @@ class Spruce(Router):
             RuntimeWarning,
             stacklevel=2,
         )
+        import secrets
+
         self._config = self.config.replace(secret_key=secrets.token_urlsafe(48))
 
     # -- registration surface -------------------------------------------------------------------

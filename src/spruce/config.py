@@ -20,7 +20,7 @@ __all__ = ["DEFAULTS", "CoreConfig", "environment_configures_spruce"]
 MiB = 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CoreConfig:
     """Core settings as the request path uses them (see ``spruce.settings.Settings`` for docs)."""
 

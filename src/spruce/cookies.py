@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from typing import Literal
 from urllib.parse import quote
 
@@ -16,7 +15,7 @@ _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _SAFE_VALUE_CHARS = "!#$&'()*+-./:<=>?@[]^_`{|}~"
 
 
-@dataclass(slots=True)
+@dataclass
 class Cookie:
     """One cookie to set or delete.
 
@@ -52,6 +51,8 @@ class Cookie:
             expires = self.expires
             if isinstance(expires, int):
                 expires = datetime.fromtimestamp(expires, tz=UTC)
+            from email.utils import format_datetime
+
             parts.append(f"expires={format_datetime(expires.astimezone(UTC), usegmt=True)}")
         if self.domain:
             parts.append(f"Domain={self.domain}")

@@ -38,7 +38,7 @@ _LIBRARY_HEADER_LINE_LIMIT = 2**62
 _MAX_BOUNDARY_LENGTH = 256
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FormLimits:
     """Limits on a form body. Past one, parsing stops with a 413 `FormError` naming the limit.
 

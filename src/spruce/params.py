@@ -430,7 +430,7 @@ def _path_extractor(name: str, converter_type: type, annotation: Any) -> Extract
     return convert
 
 
-@dataclass(slots=True)
+@dataclass
 class BodySpec:
     """How to read the body for one handler parameter."""
 
@@ -531,7 +531,7 @@ async def _read_body(request: Any, spec: BodySpec) -> Any:
     )
 
 
-@dataclass(slots=True)
+@dataclass
 class Plan:
     """What a handler needs, resolved once: simple extractors, a body, providers."""
 

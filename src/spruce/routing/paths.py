@@ -16,14 +16,14 @@ __all__ = ["MixedSegment", "ParamSegment", "PathTemplate", "StaticSegment"]
 _PARAM = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?\}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StaticSegment:
     """A literal path segment."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ParamSegment:
     """A whole segment that is one parameter: ``{id:int}``."""
 
@@ -31,7 +31,7 @@ class ParamSegment:
     converter: Converter
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MixedSegment:
     """A segment mixing text and parameters: ``{name}.{ext}``."""
 

@@ -20,7 +20,7 @@ __all__ = ["Match", "RouteTable"]
 Endpoints = dict[str, "Route"]  # method (or "WEBSOCKET") -> route
 
 
-@dataclass(slots=True)
+@dataclass
 class _Node:
     static: dict[str, _Node] = field(default_factory=dict)
     params: list[tuple[ParamSegment | MixedSegment, _Node]] = field(default_factory=list)
@@ -42,7 +42,7 @@ class _Node:
         return node
 
 
-@dataclass(slots=True)
+@dataclass
 class Match:
     """The result of a lookup: the endpoints at a path and the converted parameters."""
 

@@ -94,8 +94,7 @@ class Security:
         app.add_response_hook(security_filter.finish)  # security and CORS headers
         app.add_route_wrapper(self.guard_route)  # CSRF, rate limits, per-route headers
         app.add_exception_handler(CSRFError, _csrf_failure)  # the 403 page
-        app.templates.add_package("spruce.security")  # 403_csrf.html, overridable
-        app.templates.add_context_processor(_template_context)  # csrf_token, csp_nonce
+        app.configure_templates(_setup_templates)  # 403_csrf.html; csrf_token, csp_nonce
         app.add_check(self.deploy_problems, deploy=True)  # spruce check --deploy
 
     # -- resolved at startup --------------------------------------------------------------------
@@ -201,6 +200,11 @@ def _csrf_failure(request: Request, exc: CSRFError) -> Response:
     from .failure import csrf_failure
 
     return csrf_failure(request, exc)
+
+
+def _setup_templates(templates: Any) -> None:
+    templates.add_package("spruce.security")  # 403_csrf.html, overridable
+    templates.add_context_processor(_template_context)
 
 
 def _template_context(request: HTTPConnection) -> dict[str, Any]:
