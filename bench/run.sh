@@ -69,6 +69,11 @@ if [[ ! -f $install_stamp || $(<"$install_stamp") != "$want" ]] \
   printf '%s\n' "$want" >"$install_stamp"
 fi
 
+# Peers come from site-packages with their bytecode compiled; Spruce is an editable checkout and
+# the harness runs with PYTHONDONTWRITEBYTECODE, so compile it too, or every cold start would
+# include compiling Spruce's sources.
+"$python" -m compileall -q "$repo/src/spruce" "$repo/bench" >/dev/null
+
 # ------------------------------------------------------------------ run
 if [[ ${1:-} == routes ]]; then
   shift
