@@ -85,7 +85,7 @@ for d in src tests bench examples; do
     lint_paths+=("$d")
   fi
 done
-step ruff "$bin/ruff" check "${lint_paths[@]}"
+step ruff "$bin/ruff" check --no-cache "${lint_paths[@]}"
 step mypy "$bin/mypy"
 step import-linter "$bin/lint-imports" --no-cache
 

@@ -4,9 +4,9 @@ and a real SMTP round trip configured by the environment alone."""
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD, USERNAME
 from pydantic import SecretStr
 
+from conftest import PASSWORD, USERNAME
 from spruce import ImproperlyConfigured, Settings, Spruce
 from spruce.mail import (
     ConsoleBackend,

@@ -7,8 +7,8 @@ import asyncio
 import socket
 
 import pytest
-from conftest import PASSWORD, USERNAME, server_context
 
+from conftest import PASSWORD, USERNAME, server_context
 from spruce.mail import DeliveryError, EmailMessage, Mailer, SMTPBackend
 
 pytestmark = pytest.mark.filterwarnings(
