@@ -369,14 +369,14 @@ def test_a_plain_form_is_not_a_model_form():
 
 
 @pytest.mark.postgres
-async def test_a_real_race_on_postgresql(forms_postgres_url):
+async def test_a_real_race_on_postgresql(postgres_url):
     """Two transactions insert the same email: the loser waits on the winner's row lock, passes
     the pre-check (the winner had not committed), and gets a field error, not a 500."""
     import asyncio
 
     from sqlalchemy import text
 
-    database = Database(forms_postgres_url, metadata=Base.metadata)
+    database = Database(postgres_url, metadata=Base.metadata)
     try:
         await database.drop_all()
         await database.create_all()

@@ -76,7 +76,9 @@ def init_migrations(folder: str) -> str:
     folder = os.path.abspath(folder)
     if os.path.exists(os.path.join(folder, "env.py")):
         raise MigrationError(f"{folder} already holds migrations (env.py exists)")
-    shutil.copytree(TEMPLATE_FOLDER, folder, dirs_exist_ok=True)
+    # pip compiles the installed template's env.py: never copy its bytecode into a project
+    ignored = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(TEMPLATE_FOLDER, folder, dirs_exist_ok=True, ignore=ignored)
     os.makedirs(os.path.join(folder, "versions"), exist_ok=True)
     return folder
 
