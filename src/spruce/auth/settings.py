@@ -28,9 +28,10 @@ counted by the security battery's rate limiter (memory, or Redis with
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
+from ..battery_settings import load_values
 from ..config import environment_configures_spruce
 from ..exceptions import ImproperlyConfigured
 
@@ -75,17 +76,16 @@ class AuthConfig:
         return _validated(replace(self, **changes))
 
 
-FIELD_NAMES = tuple(f.name for f in fields(AuthConfig))
-
-
 def load_config(arguments: dict[str, Any]) -> AuthConfig:
     """The settings: ``arguments`` that are not None win over ``SPRUCE_AUTH_*`` variables,
     which win over the defaults. ``ImproperlyConfigured`` names a value that cannot work."""
-    unknown = sorted(set(arguments) - set(FIELD_NAMES))
-    if unknown:
-        raise ImproperlyConfigured(f"Auth() got unknown settings: {', '.join(unknown)}")
-    values: dict[str, Any] = _environment_values() if environment_configures_spruce() else {}
-    values.update({name: value for name, value in arguments.items() if value is not None})
+    values = load_values(
+        AuthConfig,
+        arguments,
+        owner="Auth()",
+        env_prefix="SPRUCE_AUTH_",
+        environment=environment_configures_spruce(),
+    )
     return _validated(AuthConfig(**values))
 
 
@@ -121,38 +121,3 @@ def _validated(config: AuthConfig) -> AuthConfig:
                 f"auth {redirect}={target!r}: use a path on this site, such as '/'"
             )
     return config
-
-
-def _environment_values() -> dict[str, Any]:
-    """The ``SPRUCE_AUTH_*`` variables (and ``.env``)."""
-    from pydantic_settings import BaseSettings, SettingsConfigDict
-
-    class AuthEnvironment(BaseSettings):
-        model_config = SettingsConfigDict(
-            env_prefix="SPRUCE_AUTH_",
-            env_file=".env",
-            env_file_encoding="utf-8",
-            extra="ignore",
-            hide_input_in_errors=True,
-        )
-
-        prefix: str | None = None
-        api_prefix: str | None = None
-        registration: bool | None = None
-        login_redirect: str | None = None
-        logout_redirect: str | None = None
-        password_min_length: int | None = None
-        password_max_length: int | None = None
-        argon2_time_cost: int | None = None
-        argon2_memory_kib: int | None = None
-        argon2_parallelism: int | None = None
-        reset_timeout: int | None = None
-        token_lifetime: int | None = None
-        login_failures_per_account: str | None = None
-        login_failures_per_address: str | None = None
-        registrations_per_address: str | None = None
-        reset_requests_per_address: str | None = None
-        reset_requests_per_email: str | None = None
-
-    values: dict[str, Any] = AuthEnvironment().model_dump(exclude_none=True)
-    return values

@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..battery_settings import load_values
+
 __all__ = ["DEFAULT_URL", "DatabaseConfig", "load_config"]
 
 DEFAULT_URL = "sqlite:///app.db"
@@ -47,36 +49,6 @@ class DatabaseConfig:
         return replace(self, **changes)
 
 
-def _environment_settings() -> dict[str, Any]:
-    from pydantic import SecretStr
-    from pydantic_settings import BaseSettings, SettingsConfigDict
-
-    class DatabaseSettings(BaseSettings):
-        model_config = SettingsConfigDict(
-            env_prefix="DATABASE_",
-            env_file=".env",
-            env_file_encoding="utf-8",
-            extra="ignore",
-            hide_input_in_errors=True,
-        )
-
-        url: SecretStr | None = None
-        pool_size: int | None = None
-        max_overflow: int | None = None
-        pool_timeout: float | None = None
-        pool_recycle: int | None = None
-        pool_pre_ping: bool | None = None
-        begin_on_write: bool | None = None
-        connect_timeout: float | None = None
-        echo: bool | None = None
-
-    found = DatabaseSettings()
-    values = {key: value for key, value in found.model_dump().items() if value is not None}
-    if "url" in values:
-        values["url"] = values["url"].get_secret_value()
-    return values
-
-
 def _reveal(value: Any) -> str | None:
     getter = getattr(value, "get_secret_value", None)
     text = getter() if getter is not None else value
@@ -86,10 +58,14 @@ def _reveal(value: Any) -> str | None:
 def load_config(overrides: dict[str, Any], app_settings: Any = None) -> DatabaseConfig:
     """Arguments (``overrides``, ``None`` meaning unset) over ``app_settings.database_url`` over
     ``DATABASE_*`` variables over the defaults."""
-    values = _environment_settings()
-    from_settings = _reveal(getattr(app_settings, "database_url", None))
-    if from_settings:
-        values["url"] = from_settings
-    values.update({key: value for key, value in overrides.items() if value is not None})
+    from_settings = {"url": _reveal(getattr(app_settings, "database_url", None))}
+    values = load_values(
+        DatabaseConfig,
+        from_settings,
+        overrides,
+        owner="Database()",
+        env_prefix="DATABASE_",
+        exclude=("url_from_default",),
+    )
     values["url_from_default"] = "url" not in values
     return DatabaseConfig(**values)

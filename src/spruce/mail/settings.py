@@ -24,8 +24,9 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings
 
+from ..battery_settings import environment_config, merge
 from ..exceptions import ImproperlyConfigured
 from .addresses import DEFAULT_FROM
 from .backends import BACKEND_NAMES
@@ -36,13 +37,7 @@ __all__ = ["MailSettings", "load_settings"]
 class MailSettings(BaseSettings):
     """The mail battery's settings; each field is also ``SPRUCE_MAIL_<NAME>``."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="SPRUCE_MAIL_",
-        env_file=".env",
-        env_file_encoding="utf-8",
-        extra="ignore",
-        hide_input_in_errors=True,
-    )
+    model_config = environment_config("SPRUCE_MAIL_")
 
     backend: str | None = Field(None, description="smtp, console, file or memory.")
     """Where messages go; unset means ``console`` in debug mode and ``smtp`` otherwise."""
@@ -109,12 +104,10 @@ def load_settings(overrides: dict[str, Any], app_settings: Any = None) -> MailSe
 
     Raises ``ImproperlyConfigured`` naming the variable at fault (never its value).
     """
-    values: dict[str, Any] = {}
-    for name in MailSettings.model_fields:
-        found = getattr(app_settings, f"mail_{name}", None) if app_settings is not None else None
-        if found is not None:
-            values[name] = found
-    values.update({key: value for key, value in overrides.items() if value is not None})
+    from_settings = {
+        name: getattr(app_settings, f"mail_{name}", None) for name in MailSettings.model_fields
+    }
+    values = merge(from_settings, overrides)
     try:
         return MailSettings(**values)
     except ValidationError as exc:

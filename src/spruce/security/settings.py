@@ -30,9 +30,10 @@ Allowed hosts and trusted proxies are core settings (``SPRUCE_ALLOWED_HOSTS``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
+from ..battery_settings import load_values
 from ..config import environment_configures_spruce
 from ..exceptions import ImproperlyConfigured
 
@@ -115,17 +116,16 @@ class SecurityConfig:
         return validated(replace(self, **changes))
 
 
-FIELD_NAMES = tuple(f.name for f in fields(SecurityConfig))
-
-
 def load_config(arguments: dict[str, Any]) -> SecurityConfig:
     """The settings: ``arguments`` that are not None win over ``SPRUCE_*`` variables, which win
     over the defaults. Raise ``ImproperlyConfigured`` for values that cannot work."""
-    unknown = sorted(set(arguments) - set(FIELD_NAMES))
-    if unknown:
-        raise ImproperlyConfigured(f"Security() got unknown settings: {', '.join(unknown)}")
-    values: dict[str, Any] = _environment_values() if environment_configures_spruce() else {}
-    values.update({name: value for name, value in arguments.items() if value is not None})
+    values = load_values(
+        SecurityConfig,
+        arguments,
+        owner="Security()",
+        env_prefix="SPRUCE_",
+        environment=environment_configures_spruce(),
+    )
     for name, value in values.items():
         if isinstance(value, (list, set, frozenset)):
             values[name] = tuple(value)
@@ -204,48 +204,3 @@ def _check_origin_pattern(origin: str, setting: str, *, allow_any: bool) -> None
             f"{setting}: {origin!r} is not an origin; write the scheme and host, e.g. "
             "'https://example.com' or 'https://*.example.com' for its subdomains"
         )
-
-
-def _environment_values() -> dict[str, Any]:
-    """The ``SPRUCE_*`` variables (and ``.env``) that set security settings."""
-    from pydantic_settings import BaseSettings, SettingsConfigDict
-
-    class SecurityEnvironment(BaseSettings):
-        model_config = SettingsConfigDict(
-            env_prefix="SPRUCE_",
-            env_file=".env",
-            env_file_encoding="utf-8",
-            extra="ignore",
-            hide_input_in_errors=True,
-        )
-
-        csrf: bool | None = None
-        csrf_trusted_origins: list[str] | None = None
-        csrf_cookie_name: str | None = None
-        csrf_header_name: str | None = None
-        csrf_field_name: str | None = None
-        https: bool | None = None
-        https_redirect: bool | None = None
-        hsts_seconds: int | None = None
-        hsts_include_subdomains: bool | None = None
-        hsts_preload: bool | None = None
-        frame_options: str | None = None
-        content_type_nosniff: bool | None = None
-        referrer_policy: str | None = None
-        cross_origin_opener_policy: str | None = None
-        content_security_policy: str | None = None
-        csp_report_only: bool | None = None
-        cors_origins: list[str] | None = None
-        cors_methods: list[str] | None = None
-        cors_headers: list[str] | None = None
-        cors_expose_headers: list[str] | None = None
-        cors_credentials: bool | None = None
-        cors_max_age: int | None = None
-        rate_limit_storage: str | None = None
-        rate_limit_strategy: str | None = None
-        rate_limit_key_prefix: str | None = None
-        rate_limit_fail_open: bool | None = None
-
-    # "" is kept: SPRUCE_FRAME_OPTIONS= turns the header off
-    values: dict[str, Any] = SecurityEnvironment().model_dump(exclude_none=True)
-    return values
