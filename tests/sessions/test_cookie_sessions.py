@@ -7,45 +7,12 @@ import secrets
 
 import pytest
 
+from conftest import counter_app
 from spruce import Request, Response, Spruce
 from spruce.exceptions import ImproperlyConfigured
 from spruce.sessions import Session, Sessions, SessionTooLarge
 from spruce.settings import Settings
 from spruce.signing import Signer
-
-
-def counter_app(make_app, **options) -> Spruce:
-    app = make_app(**options)
-
-    @app.get("/count")
-    def count(request: Request):
-        request.session["n"] = request.session.get("n", 0) + 1
-        return {"n": request.session["n"]}
-
-    @app.get("/peek")
-    def peek(request: Request):
-        return {"n": request.session.get("n")}
-
-    @app.get("/has")
-    def has(request: Request):
-        return {"has": "n" in request.session}
-
-    @app.get("/untouched")
-    def untouched():
-        return {"ok": True}
-
-    @app.post("/logout")
-    def logout(request: Request):
-        request.session.clear()
-        return {"ok": True}
-
-    @app.post("/login")
-    def login(request: Request):
-        request.session.regenerate()
-        request.session["user"] = 7
-        return {"ok": True}
-
-    return app
 
 
 def set_cookie_header(response) -> str:

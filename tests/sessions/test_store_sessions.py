@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from conftest import counter_app
 from spruce import Request
 from spruce.sessions import (
     MemorySessionStore,
@@ -49,32 +50,9 @@ def backend(request) -> tuple[SessionStore, Inspect]:
     return store, Inspect(store, client, prefix)
 
 
-def store_app(make_app, store, **options):
-    app = make_app(store=store, **options)
-
-    @app.get("/count")
-    def count(request: Request):
-        request.session["n"] = request.session.get("n", 0) + 1
-        return {"n": request.session["n"]}
-
-    @app.get("/peek")
-    def peek(request: Request):
-        return {"n": request.session.get("n")}
-
-    @app.post("/login")
-    def login(request: Request):
-        request.session.regenerate()
-
-    @app.post("/logout")
-    def logout(request: Request):
-        request.session.clear()
-
-    return app
-
-
 def test_cookie_holds_only_a_random_id(make_app, backend):
     store, inspect = backend
-    with store_app(make_app, store).test_client() as client:
+    with counter_app(make_app, store=store).test_client() as client:
         assert client.get("/count").json() == {"n": 1}
         session_id = client.cookies["session"]
         assert ID.match(session_id)
@@ -85,7 +63,7 @@ def test_cookie_holds_only_a_random_id(make_app, backend):
 
 def test_untouched_and_read_only_requests_do_not_write(make_app, backend):
     store, inspect = backend
-    with store_app(make_app, store).test_client() as client:
+    with counter_app(make_app, store=store).test_client() as client:
         client.get("/count")
         response = client.get("/peek")
         assert response.headers["vary"] == "Cookie"
@@ -95,7 +73,7 @@ def test_untouched_and_read_only_requests_do_not_write(make_app, backend):
 
 def test_regenerate_rotates_the_id_and_keeps_the_data(make_app, backend):
     store, inspect = backend
-    with store_app(make_app, store).test_client() as client:
+    with counter_app(make_app, store=store).test_client() as client:
         client.get("/count")
         old_id = client.cookies["session"]
         client.post("/login")
@@ -104,14 +82,14 @@ def test_regenerate_rotates_the_id_and_keeps_the_data(make_app, backend):
         assert inspect.ids() == {new_id}  # the old id is gone from the store
         assert client.get("/peek").json() == {"n": 1}
 
-    with store_app(make_app, store).test_client() as attacker:
+    with counter_app(make_app, store=store).test_client() as attacker:
         response = attacker.get("/peek", headers={"cookie": f"session={old_id}"})
         assert response.json() == {"n": None}
 
 
 def test_clear_deletes_the_stored_session(make_app, backend):
     store, inspect = backend
-    with store_app(make_app, store).test_client() as client:
+    with counter_app(make_app, store=store).test_client() as client:
         client.get("/count")
         old_id = client.cookies["session"]
         response = client.post("/logout")
@@ -124,7 +102,7 @@ def test_clear_deletes_the_stored_session(make_app, backend):
 @pytest.mark.parametrize("value", ["forged", "A" * 43, "../../etc/passwd", "*"])
 def test_unknown_or_malformed_id_is_an_empty_session(make_app, backend, value):
     store, inspect = backend
-    with store_app(make_app, store).test_client() as client:
+    with counter_app(make_app, store=store).test_client() as client:
         response = client.get("/peek", headers={"cookie": f"session={value}"})
         assert response.status_code == 200
         assert response.json() == {"n": None}
@@ -133,8 +111,8 @@ def test_unknown_or_malformed_id_is_an_empty_session(make_app, backend, value):
 
 def test_idle_and_absolute_expiry(make_app, clock, backend):
     store, inspect = backend
-    with store_app(
-        make_app, store, clock=clock, idle_timeout=600, max_age=900
+    with counter_app(
+        make_app, store=store, clock=clock, idle_timeout=600, max_age=900
     ).test_client() as client:
         client.get("/count")
         clock.advance(601)
@@ -154,7 +132,7 @@ def test_idle_and_absolute_expiry(make_app, clock, backend):
 def test_redis_keys_expire_with_the_session(make_app, redis_prefix, redis_client):
     store = RedisSessionStore(REDIS_URL, prefix=redis_prefix)
     inspect = Inspect(store, redis_client, redis_prefix)
-    with store_app(make_app, store, idle_timeout=300).test_client() as client:
+    with counter_app(make_app, store=store, idle_timeout=300).test_client() as client:
         client.get("/count")
         ttl = inspect.ttl(client.cookies["session"])
         assert 290 <= ttl <= 300
@@ -228,7 +206,7 @@ def test_preload_reads_only_when_a_cookie_came(make_app):
             reads.append(session_id)
             return await super().read(session_id)
 
-    app = store_app(make_app, CountingStore())
+    app = counter_app(make_app, store=CountingStore())
     with app.test_client() as client:
         client.get("/peek")
         assert reads == []
@@ -261,7 +239,7 @@ async def test_a_stored_session_without_values_is_still_that_session(make_app, c
     session_id = "B" * 43
     record = {"d": {}, "c": clock.now, "a": clock.now}
     await store.write(session_id, orjson.dumps(record), 600)
-    app = store_app(make_app, store, clock=clock)
+    app = counter_app(make_app, store=store, clock=clock)
     async with AsyncTestClient(app) as client:
         response = await client.get("/peek", headers={"cookie": f"session={session_id}"})
     assert response.json() == {"n": None}

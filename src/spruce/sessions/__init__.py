@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .battery import Sessions
-from .errors import SessionNotLoaded, SessionsNotEnabled, SessionTooLarge
+from .errors import SessionNotLoaded, SessionsNotEnabled, SessionStoreUnavailable, SessionTooLarge
 from .middleware import load_session
 from .session import Session
 from .store import MemorySessionStore, SessionStore
@@ -34,6 +34,7 @@ __all__ = [
     "Session",
     "SessionNotLoaded",
     "SessionStore",
+    "SessionStoreUnavailable",
     "SessionTooLarge",
     "Sessions",
     "SessionsNotEnabled",

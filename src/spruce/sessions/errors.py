@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from ..exceptions import ImproperlyConfigured, SpruceError
+from ..exceptions import HTTPException, ImproperlyConfigured, SpruceError
 
-__all__ = ["SessionNotLoaded", "SessionTooLarge", "SessionsNotEnabled"]
+__all__ = ["SessionNotLoaded", "SessionStoreUnavailable", "SessionTooLarge", "SessionsNotEnabled"]
+
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE_DETAIL = "Sessions are unavailable; please try again shortly."
 
 
 class SessionsNotEnabled(ImproperlyConfigured):
@@ -40,3 +43,18 @@ class SessionTooLarge(SpruceError):
             "it would be silently dropped: store less in the session (ids rather than objects), "
             "or keep sessions on the server with Sessions(store=RedisSessionStore(...))"
         )
+
+
+class SessionStoreUnavailable(HTTPException):
+    """503: the session store cannot be reached (connection refused or lost, timed out).
+
+    Stores raise it from their service's own errors (``RedisSessionStore`` does). The client sees
+    a short message and ``Retry-After``; ``reason`` (for the log) says what went wrong, and the
+    service's error is the ``__cause__``.
+    """
+
+    status_code = 503
+
+    def __init__(self, reason: str = "the session store cannot be reached") -> None:
+        super().__init__(None, UNAVAILABLE_DETAIL, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        self.reason = reason

@@ -10,7 +10,8 @@ checks the expiry itself, so a store is three small methods::
         async def delete(self, session_id: str) -> None: ...
 
 ``RedisSessionStore`` is the production one; the database battery adds another. A store may also
-have an ``async close()``, called when the app shuts down.
+have an ``async close()``, called when the app shuts down. When its service cannot be reached, a
+store raises ``SessionStoreUnavailable``: the request is answered with 503 and ``Retry-After``.
 """
 
 from __future__ import annotations
