@@ -5,84 +5,38 @@ and shows its flash message once."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from demo_support import DEMO_FOLDER
 
+from browser_support import chromium_page, clean_environment, spruce_server
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 GREEN = "rgb(47, 111, 79)"  # --green in static/css/demo.css
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def demo_url(tmp_path) -> Iterator[str]:
     """The demo served by `spruce run --no-reload` on a free port, with no SPRUCE_* variable."""
-    port = free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SPRUCE_", "PYTEST_"))}
     log = tmp_path / "server.log"
-    with open(log, "wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "spruce.cli", "run", "--no-reload", "--port", str(port)],
-            cwd=DEMO_FOLDER, env=environment, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert server.poll() is None, log.read_text()
-            try:
-                urllib.request.urlopen(url + "/static/css/demo.css", timeout=2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, f"the demo did not start:\n{log.read_text()}"
-                time.sleep(0.05)
+    with spruce_server(
+        ["run", "--no-reload"],
+        cwd=DEMO_FOLDER,
+        env=clean_environment(),
+        ready="/static/css/demo.css",
+        log=log,
+        timeout=20,
+    ) as url:
         yield url
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(10)
     assert "temporary secret key" in log.read_text()  # debug mode without settings, as documented
 
 
 @pytest.fixture
 def page():
-    if not Path(CHROMIUM).exists():
-        message = f"the browser tests need Debian's chromium at {CHROMIUM}"
-        if os.environ.get("SPRUCE_REQUIRE_SERVICES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            tab = browser.new_page(viewport={"width": 1100, "height": 800})
-            tab.set_default_timeout(10_000)
-            yield tab
-        finally:
-            browser.close()
+    with chromium_page(viewport={"width": 1100, "height": 800}) as tab:
+        yield tab
 
 
 def count(page) -> int:

@@ -4,40 +4,18 @@ and finds it on the front page."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from blog_support import BLOG_FOLDER
 
+from browser_support import chromium_page, clean_environment, spruce_server
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def environment(database: Path) -> dict[str, str]:
-    """Only what the README asks for: a secret key and (here) the database's location."""
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("SPRUCE_", "PYTEST_", "DATABASE_"))}
-    clean["SPRUCE_SECRET_KEY"] = "browser-test-" + "k" * 40
-    clean["DATABASE_URL"] = f"sqlite:///{database}"
-    return clean
 
 
 def status_of(url: str, host: str | None = None) -> int:
@@ -51,56 +29,31 @@ def status_of(url: str, host: str | None = None) -> int:
 
 @pytest.fixture
 def served_blog(tmp_path) -> Iterator[str]:
-    env = environment(tmp_path / "blog.db")
-    upgrade = subprocess.run([sys.executable, "-m", "spruce.cli", "db", "upgrade"],
-                             cwd=BLOG_FOLDER, env=env, capture_output=True, text=True, timeout=120)
+    # only what the README asks for: a secret key and (here) the database's location
+    env = clean_environment(
+        "DATABASE_",
+        SPRUCE_SECRET_KEY="browser-test-" + "k" * 40,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'blog.db'}",
+    )
+    upgrade = subprocess.run(
+        [sys.executable, "-m", "spruce.cli", "db", "upgrade"],
+        cwd=BLOG_FOLDER,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert upgrade.returncode == 0, upgrade.stderr
-    port = free_port()
-    log = tmp_path / "server.log"
-    with open(log, "wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "spruce.cli", "serve", "--port", str(port)],
-            cwd=BLOG_FOLDER, env=env, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, log.read_text()
-            try:
-                urllib.request.urlopen(url + "/static/style.css", timeout=2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, f"the blog did not start:\n{log.read_text()}"
-                time.sleep(0.1)
+    with spruce_server(
+        ["serve"], cwd=BLOG_FOLDER, env=env, ready="/static/style.css", log=tmp_path / "server.log"
+    ) as url:
         yield url
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(10)
 
 
 @pytest.fixture
 def page():
-    if not Path(CHROMIUM).exists():
-        message = f"the browser tests need Debian's chromium at {CHROMIUM}"
-        if os.environ.get("SPRUCE_REQUIRE_SERVICES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            tab = browser.new_page(viewport={"width": 1000, "height": 800})
-            tab.set_default_timeout(10_000)
-            yield tab
-        finally:
-            browser.close()
+    with chromium_page(viewport={"width": 1000, "height": 800}) as tab:
+        yield tab
 
 
 def test_the_served_blog_answers_only_to_its_hosts(served_blog):
@@ -114,8 +67,9 @@ def test_the_served_blog_answers_only_to_its_hosts(served_blog):
 def test_register_log_in_write_and_see_the_post(served_blog, page):
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400
-            else None)
+    page.on(
+        "response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
 
     page.goto(served_blog + "/")
     assert page.title() == "Posts - Flaskr"

@@ -1,19 +1,14 @@
 """A real browser fills a form: its own checks stop an empty submit, the server's errors come
 back next to the fields with the input kept (escaped), and a correct submit goes through."""
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
 from pydantic import SecretStr, field_validator, model_validator
 
+from browser_support import app_server, chromium_page
 from spruce import RedirectResponse, Spruce
 from spruce.forms import Email, Form, InvalidInput, field
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -65,75 +60,56 @@ def make_app() -> Spruce:
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    import uvicorn
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))  # a free port, held until the server takes the socket over
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(make_app(), log_level="warning", lifespan="on")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not instance.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        instance.should_exit = True
-        thread.join(10)
-        sock.close()
+    with app_server(make_app()) as url:
+        yield url
 
 
-def test_fill_submit_errors_then_success(server):
-    from playwright.sync_api import sync_playwright
+@pytest.fixture
+def page():
+    with chromium_page(timeout_ms=5000) as tab:
+        yield tab
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(5000)
-            page.goto(f"{server}/signup")
-            assert page.title() == "Sign up"
 
-            # the browser's own checks, from the rendered attributes, stop an empty form
-            page.click("button[type=submit]")
-            assert page.evaluate("document.querySelector('#id_username').validity.valueMissing")
-            assert page.url.endswith("/signup")
+def fill(page, **values: str) -> None:
+    """Type ``values`` into the form's fields (``username=...`` fills ``#id_username``)."""
+    for name, value in values.items():
+        page.fill(f"#id_{name}", value)
 
-            # input the browser accepts but the server refuses
-            page.fill("#id_username", "admin")
-            page.fill("#id_email", "ada@example.com")
-            page.fill("#id_password", "correct horse")
-            page.fill("#id_confirm", "wrong horse!")
-            page.check("#id_plan_1")
-            page.click("button[type=submit]")
-            page.wait_for_selector("#id_confirm_errors")
-            assert page.inner_text("#id_confirm_errors") == "The passwords do not match."
-            assert page.get_attribute("#id_confirm", "aria-invalid") == "true"
-            assert "id_confirm_errors" in page.get_attribute("#id_confirm", "aria-describedby")
-            assert page.input_value("#id_username") == "admin"
-            assert page.input_value("#id_email") == "ada@example.com"
-            assert page.input_value("#id_password") == ""  # never sent back
-            assert page.is_checked("#id_plan_1")
 
-            page.fill("#id_password", "correct horse")
-            page.fill("#id_confirm", "correct horse")
-            page.fill("#id_username", "<script>window.hacked=1</script>")
-            page.click("button[type=submit]")
-            page.wait_for_selector("#id_username_errors")
-            assert page.inner_text("#id_username_errors") == "Use letters and digits only."
-            assert page.evaluate("window.hacked === undefined")  # shown as text, not run
-            assert page.input_value("#id_username") == "<script>window.hacked=1</script>"
+def test_fill_submit_errors_then_success(server, page):
+    page.goto(f"{server}/signup")
+    assert page.title() == "Sign up"
 
-            # a correct submit goes through (the CSRF field rode along in every post)
-            page.fill("#id_username", "ada")
-            page.fill("#id_password", "correct horse")
-            page.fill("#id_confirm", "correct horse")
-            page.check("#id_terms")
-            page.click("button[type=submit]")
-            page.wait_for_selector("#done")
-            assert page.inner_text("#done") == "Welcome ada on pro"
-        finally:
-            browser.close()
+    # the browser's own checks, from the rendered attributes, stop an empty form
+    page.click("button[type=submit]")
+    assert page.evaluate("document.querySelector('#id_username').validity.valueMissing")
+    assert page.url.endswith("/signup")
+
+    # input the browser accepts but the server refuses
+    fill(page, username="admin", email="ada@example.com", password="correct horse")
+    fill(page, confirm="wrong horse!")
+    page.check("#id_plan_1")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#id_confirm_errors")
+    assert page.inner_text("#id_confirm_errors") == "The passwords do not match."
+    assert page.get_attribute("#id_confirm", "aria-invalid") == "true"
+    assert "id_confirm_errors" in page.get_attribute("#id_confirm", "aria-describedby")
+    assert page.input_value("#id_username") == "admin"
+    assert page.input_value("#id_email") == "ada@example.com"
+    assert page.input_value("#id_password") == ""  # never sent back
+    assert page.is_checked("#id_plan_1")
+
+    fill(page, password="correct horse", confirm="correct horse")
+    fill(page, username="<script>window.hacked=1</script>")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#id_username_errors")
+    assert page.inner_text("#id_username_errors") == "Use letters and digits only."
+    assert page.evaluate("window.hacked === undefined")  # shown as text, not run
+    assert page.input_value("#id_username") == "<script>window.hacked=1</script>"
+
+    # a correct submit goes through (the CSRF field rode along in every post)
+    fill(page, username="ada", password="correct horse", confirm="correct horse")
+    page.check("#id_terms")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#done")
+    assert page.inner_text("#done") == "Welcome ada on pro"
