@@ -21,18 +21,16 @@ from .compiler import CompiledRoutes, compile_routes, compile_templates
 from .concurrency import call_maybe_async, set_thread_pool_size
 from .config import DEFAULTS, CoreConfig, environment_configures_spruce
 from .datastructures import State
-from .errors import DebugRenderer, http_error_response, render_error
+from .errors import DebugRenderer, http_error_response
 from .exceptions import (
     HTTPException,
     ImproperlyConfigured,
-    MethodNotAllowed,
     NoMatch,
-    NotFound,
-    SpruceError,
 )
 from .params import ProviderRegistry
-from .requests import Request, _current_request
-from .responses import Message, Receive, RedirectResponse, Response, Scope, Send
+from .pipeline import build_pipeline
+from .requests import Request
+from .responses import Message, Receive, Response, Scope, Send
 from .routing.converters import DEFAULT_CONVERTERS, Converter
 from .routing.router import Router, _caller_folder
 from .websockets import WebSocket
@@ -411,8 +409,11 @@ class Spruce(Router):
         for route in self._compiled.routes:
             if not route.websocket:
                 for wrap in reversed(self._route_wrappers):
-                    route.handler = wrap(route, route.handler) or route.handler
-        app: ASGIApp = self._dispatch
+                    handler = route.handler
+                    route.handler = wrap(route, handler) or handler
+                    if route.handler is not handler:
+                        route.direct_endpoint = None  # the wrapper must run
+        app: ASGIApp = build_pipeline(self, self._compiled)
         for middleware, options in reversed(self._middleware):
             app = middleware(app, **options)
         if self._middleware:
@@ -421,8 +422,6 @@ class Spruce(Router):
             app = ServerErrorMiddleware(
                 app, debug=config.debug, debug_response=self._debug_scope_response
             )
-        # Only count header bytes when there are enough headers for the total to matter.
-        self._header_count_to_check = config.max_header_size // 8192
         super().freeze()
         self._stack = app
 
@@ -434,15 +433,14 @@ class Spruce(Router):
 
     # -- ASGI -----------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The ASGI entry point: freeze on first use, then hand over to the stack."""
         stack = self._stack
         if stack is None:
             try:
                 self.freeze()
             except Exception as exc:
                 if scope["type"] == "lifespan":
-                    await receive()
-                    logger.error("Spruce failed to start", exc_info=exc)
-                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    await self._startup_failed(exc, receive, send)
                     return
                 raise
             stack = self._stack
@@ -450,156 +448,10 @@ class Spruce(Router):
         scope["app"] = self
         await stack(scope, receive, send)
 
-    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if self._request_filters and kind != "lifespan":
-            for request_filter in self._request_filters:
-                outcome = request_filter(scope, send)
-                if outcome is not send and isinstance(outcome, Response):
-                    if kind == "http":
-                        await outcome(scope, receive, send)
-                    else:
-                        await send({"type": "websocket.close", "code": 1008, "reason": ""})
-                    return
-                send = outcome
-        if kind == "http":
-            request = Request(scope, receive, self)
-            token = _current_request.set(request)  # for render() and current_request()
-            try:
-                await self._handle_http(request, scope, receive, send)
-            finally:
-                _current_request.reset(token)
-        elif kind == "websocket":
-            await self._handle_websocket(scope, receive, send)
-        elif kind == "lifespan":
-            await self._handle_lifespan(receive, send)
-
-    async def _handle_http(
-        self, request: Request, scope: Scope, receive: Receive, send: Send
-    ) -> None:
-        compiled = self._compiled
-        assert compiled is not None
-        route: Route | None = None
-        response: Response
-        try:
-            match = compiled.table.match(scope["path"])
-            if match is None:
-                response = self._unmatched(request, compiled)
-                if self._response_hooks:
-                    response = self._run_response_hooks(scope, response)
-                await response(scope, receive, send)
-                return
-            method = scope["method"]
-            route = match.endpoints.get(method)
-            if route is None:
-                if method == "HEAD":
-                    route = match.endpoints.get("GET")
-                if route is None:
-                    allowed = sorted(match.endpoints)
-                    if "GET" in match.endpoints:
-                        allowed.append("HEAD")
-                    if method == "OPTIONS":
-                        allow = ", ".join(sorted({*allowed, "OPTIONS"}))
-                        response = Response(None, 204, {"allow": allow})
-                        if self._response_hooks:
-                            response = self._run_response_hooks(scope, response)
-                        await response(scope, receive, send)
-                        return
-                    raise MethodNotAllowed(sorted(set(allowed) | {"OPTIONS"}))
-            request.path_params = match.params
-            request.route = route
-            if len(scope["headers"]) > self._header_count_to_check:
-                self._check_headers(scope)
-            assert route.handler is not None
-            response = await route.handler(request)
-        except Exception as exc:
-            routers: Sequence[Router] = route.routers if route is not None else (self,)
-            response = await render_error(
-                request, exc, routers, self.config.debug, self.debug_renderer
-            )
-        if route is None:
-            if self._response_hooks:
-                response = self._run_response_hooks(scope, response)
-            await response(scope, receive, send)
-            return
-        error: BaseException | None = None
-        try:
-            for hook in route.after_hooks:
-                replaced = await hook(request, response)
-                if replaced is not None:
-                    response = replaced
-            for response_hook in self._response_hooks:
-                response = response_hook(scope, response)
-            await response(scope, receive, send)
-        except Exception as exc:
-            error = exc
-            raise
-        finally:
-            if route.teardown_hooks:
-                await self._run_teardown(route.teardown_hooks, request, error)
-            if request._form is not None:
-                await request.close()
-
-    def _run_response_hooks(self, scope: Scope, response: Response) -> Response:
-        for hook in self._response_hooks:
-            response = hook(scope, response)
-        return response
-
-    async def _run_teardown(
-        self, hooks: list[Any], request: Request, error: BaseException | None
-    ) -> None:
-        for hook in hooks:
-            try:
-                await hook(request, error)
-            except Exception:
-                logger.exception("teardown hook failed")
-
-    def _check_headers(self, scope: Scope) -> None:
-        limit = self.config.max_header_size
-        size = sum(len(name) + len(value) for name, value in scope["headers"])
-        if size > limit:
-            raise HTTPException(431, f"Request headers too large (limit {limit} bytes)")
-
-    def _unmatched(self, request: Request, compiled: CompiledRoutes) -> Response:
-        path = request.path
-        if self.redirect_slashes and path != "/":
-            other = path[:-1] if path.endswith("/") else path + "/"
-            if compiled.table.match(other) is not None:
-                query = request.scope.get("query_string", b"")
-                target = request.scope.get("root_path", "") + other
-                if query:
-                    target += "?" + query.decode("latin-1")
-                return RedirectResponse(target, 308)
-        raise NotFound()
-
-    async def _handle_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        compiled = self._compiled
-        assert compiled is not None
-        match = compiled.websockets.match(scope["path"])
-        websocket = WebSocket(scope, receive, send, self)
-        if match is None:
-            await websocket.close(1008)
-            return
-        route = match.endpoints["WEBSOCKET"]
-        websocket.path_params = match.params
-        websocket.route = route
-        assert route.handler is not None
-        try:
-            await route.handler(websocket)
-        except HTTPException as exc:
-            if websocket.state_name == "connecting":
-                await websocket.close(1008, str(exc.detail)[:120])
-            else:
-                await websocket.close(1008)
-        except SpruceError as exc:
-            if type(exc).__name__ != "WebSocketDisconnect":
-                logger.error("WebSocket handler failed", exc_info=exc)
-                await websocket.close(1011)
-        except Exception as exc:
-            logger.error("WebSocket handler failed on %s", scope["path"], exc_info=exc)
-            await websocket.close(1011)
-        else:
-            await websocket.close(1000)
+    async def _startup_failed(self, exc: Exception, receive: Receive, send: Send) -> None:
+        await receive()
+        logger.error("Spruce failed to start", exc_info=exc)
+        await send({"type": "lifespan.startup.failed", "message": str(exc)})
 
     async def _handle_lifespan(self, receive: Receive, send: Send) -> None:
         message: Message = await receive()

@@ -162,7 +162,14 @@ def compile_routes(
             connection_types,
             is_async=is_async_callable(route.endpoint),
         )
-        route.handler = _http_handler(plan, _hooks(route.routers))
+        before = _hooks(route.routers)
+        route.handler = _http_handler(plan, before)
+        if (
+            plan.is_async
+            and not before
+            and (plan.passthrough_path or (plan.takes_nothing and not path_types))
+        ):
+            route.direct_endpoint = route.endpoint
         innermost_first = list(reversed(route.routers))
         route.after_hooks = [
             adapt_hook(hook, 2)

@@ -166,10 +166,14 @@ class Response:
     media_type: ClassVar[str | None] = None
     charset: ClassVar[str] = "utf-8"
     _class_content_type: ClassVar[tuple[bytes, bytes] | None] = None
+    #: True when sending is ``messages()`` and nothing else (the class keeps ``__call__``), so
+    #: the app may send those two messages itself.
+    plain_send: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._class_content_type = _content_type_header(cls.media_type, cls.charset)
+        cls.plain_send = cls.__call__ is Response.__call__ and cls.messages is Response.messages
 
     def __init__(
         self,
@@ -266,16 +270,24 @@ class Response:
             ]
         return headers
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def messages(self, scope: Scope) -> tuple[Message, Message]:
+        """The ``http.response.start`` and ``http.response.body`` messages that send it."""
         body = self.body
         status = self.status_code
         headers = self._final_headers(scope) if self._cookies else self.raw_headers
         if status >= 200 and status != 204 and status != 304:
             headers = [*headers, (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
         if scope["method"] == "HEAD":
             body = b""
-        await send({"type": "http.response.body", "body": body})
+        return (
+            {"type": "http.response.start", "status": status, "headers": headers},
+            {"type": "http.response.body", "body": body},
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        start, body = self.messages(scope)
+        await send(start)
+        await send(body)
 
 
 class PlainTextResponse(Response):

@@ -45,6 +45,9 @@ class Route:
         self.template: PathTemplate | None = None
         self.routers: tuple[Router, ...] = ()
         self.handler: Callable[..., Any] | None = None
+        #: The endpoint, when calling it with the path parameters is all the handler would do
+        #: (async, nothing to resolve, no hooks or wrappers): the app then calls it directly.
+        self.direct_endpoint: Callable[..., Any] | None = None
         self.after_hooks: list[Callable[..., Any]] = []
         self.teardown_hooks: list[Callable[..., Any]] = []
 

@@ -1,0 +1,148 @@
+"""The request pipeline (spruce.pipeline): the direct call of simple endpoints, the inline send
+of plain responses, and that both give way whenever something else must run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spruce import HTMLResponse, Request, Response, Router, Spruce, StreamingResponse
+from spruce.routing.routes import Route
+
+
+def _route(app: Spruce, name: str) -> Route:
+    app.freeze()
+    return next(route for route in app.mounted_routes() if route.name == name)
+
+
+def test_simple_async_endpoints_are_called_directly() -> None:
+    app = Spruce()
+
+    @app.get("/")
+    async def index() -> str:
+        return "hi"
+
+    @app.get("/items/{item_id:int}")
+    async def item(item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+
+    client = app.test_client()
+    assert client.get("/").text == "hi"
+    assert client.get("/items/7").json() == {"id": 7}
+    assert _route(app, "index").direct_endpoint is index
+    assert _route(app, "item").direct_endpoint is item
+
+
+def test_endpoints_that_need_resolution_or_hooks_go_through_their_handler() -> None:
+    app = Spruce()
+    api = Router()
+    seen: list[str] = []
+
+    @api.before_request
+    def note(request: Request) -> None:
+        seen.append(request.path)
+
+    @app.get("/sync")
+    def sync_endpoint() -> str:
+        return "sync"
+
+    @app.get("/query")
+    async def with_query(q: int = 0) -> dict[str, int]:
+        return {"q": q}
+
+    @app.get("/ignores/{name}")
+    async def ignores_path() -> str:
+        return "ignored"
+
+    @api.get("/hooked")
+    async def hooked() -> str:
+        return "hooked"
+
+    app.include(api, prefix="/api")
+    client = app.test_client()
+    assert client.get("/sync").text == "sync"
+    assert client.get("/query?q=3").json() == {"q": 3}
+    assert client.get("/query?q=x").status_code == 422
+    assert client.get("/ignores/x").text == "ignored"
+    assert client.get("/api/hooked").text == "hooked"
+    assert seen == ["/api/hooked"]
+    for name in ("sync_endpoint", "with_query", "ignores_path"):
+        assert _route(app, name).direct_endpoint is None, name
+    assert _route(app, "hooked").direct_endpoint is None
+
+
+def test_a_route_wrapper_turns_the_direct_call_off() -> None:
+    calls: list[str] = []
+
+    class Wrapping:
+        name = "wrapping"
+        requires: tuple[str, ...] = ()
+
+        def install(self, app: Spruce) -> None:
+            app.add_route_wrapper(self.wrap)
+
+        def wrap(self, route: Route, handler: Any) -> Any:
+            async def wrapped(request: Request) -> Response:
+                calls.append(route.name)
+                response: Response = await handler(request)
+                return response
+
+            return wrapped
+
+    app = Spruce(batteries=[Wrapping()])
+
+    @app.get("/")
+    async def index() -> str:
+        return "wrapped"
+
+    assert app.test_client().get("/").text == "wrapped"
+    assert calls == ["index"]
+    assert _route(app, "index").direct_endpoint is None
+
+
+def test_plain_send_is_known_per_response_class() -> None:
+    class Custom(HTMLResponse):
+        media_type = "text/html"
+
+    class CustomSend(Response):
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            await super().__call__(scope, receive, send)
+
+    assert Response.plain_send and HTMLResponse.plain_send and Custom.plain_send
+    assert not StreamingResponse.plain_send
+    assert not CustomSend.plain_send
+
+
+def test_messages_carry_length_cookies_and_drop_the_body_for_head() -> None:
+    response = Response("hello", 201, {"x-one": "1"})
+    response.set_cookie("k", "v")
+    start, body = response.messages({"method": "GET", "scheme": "https"})
+    headers = dict(start["headers"])
+    assert start["status"] == 201
+    assert headers[b"content-length"] == b"5"
+    assert headers[b"x-one"] == b"1"
+    assert b"Secure" in headers[b"set-cookie"]
+    assert body == {"type": "http.response.body", "body": b"hello"}
+    _, head_body = response.messages({"method": "HEAD", "scheme": "http"})
+    assert head_body["body"] == b""
+    no_content, _ = Response(None, 204).messages({"method": "GET"})
+    assert all(name != b"content-length" for name, _ in no_content["headers"])
+
+
+def test_custom_send_responses_are_awaited_and_hooks_still_run() -> None:
+    sent: list[str] = []
+
+    class Tracked(Response):
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            sent.append("custom")
+            await super().__call__(scope, receive, send)
+
+    app = Spruce()
+
+    @app.get("/")
+    async def index() -> Response:
+        return Tracked("tracked")
+
+    response = app.test_client().get("/")
+    assert response.text == "tracked"
+    assert sent == ["custom"]
+    assert response.headers["x-content-type-options"] == "nosniff"  # security's response hook
