@@ -13,7 +13,7 @@ import contextlib
 import logging
 import os
 import warnings
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .battery import Battery, order_batteries
@@ -128,7 +128,7 @@ class Spruce(Router):
         self._shutdown: list[Callable[..., Any]] = []
         self._lifespans: list[LifespanFactory] = [lifespan] if lifespan else []
         self._route_wrappers: list[RouteWrapper] = []
-        self._request_filters: list[RequestFilter] = []
+        self._request_filters: list[tuple[RequestFilter, Container[bytes] | None]] = []
         self._response_hooks: list[ResponseHook] = []
         self._secret_users: list[str] = []
         self._compiled: CompiledRoutes | None = None
@@ -302,13 +302,19 @@ class Spruce(Router):
         self._check_open("add a route wrapper")
         self._route_wrappers.append(wrapper)
 
-    def add_request_filter(self, request_filter: RequestFilter) -> None:
+    def add_request_filter(
+        self, request_filter: RequestFilter, *, passes_hosts: Container[bytes] | None = None
+    ) -> None:
         """Check every HTTP request and WebSocket handshake before routing, at less cost than an
         ASGI middleware: ``request_filter(scope, send)`` runs synchronously and returns the
         ``send`` to use (``send`` itself, or a wrapper), or a ``Response`` that answers instead
-        (a WebSocket is then refused). First added, first run."""
+        (a WebSocket is then refused). First added, first run.
+
+        ``passes_hosts``: the filter's promise that it lets any HTTP request through unchanged
+        when the request's first header is ``Host`` with one of these values; the app then
+        skips the call. The filter may fill it as it learns (e.g. the hosts it has allowed)."""
         self._check_open("add a request filter")
-        self._request_filters.append(request_filter)
+        self._request_filters.append((request_filter, passes_hosts))
 
     def add_response_hook(self, hook: ResponseHook) -> None:
         """Pass every response the app answers an HTTP request with (handler results, error

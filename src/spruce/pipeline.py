@@ -117,12 +117,17 @@ def build_pipeline(app: Spruce, compiled: CompiledRoutes) -> Pipeline:
         if scope["type"] != "http":
             await serve_other(scope, receive, send)
             return
-        for request_filter in request_filters:
-            outcome = request_filter(scope, send)
-            if outcome is not send and isinstance(outcome, Response):
-                await outcome(scope, receive, send)
-                return
-            send = outcome
+        if request_filters:
+            headers = scope["headers"]
+            host = headers[0][1] if headers and headers[0][0] == b"host" else None
+            for request_filter, passes_hosts in request_filters:
+                if passes_hosts is not None and host in passes_hosts:
+                    continue
+                outcome = request_filter(scope, send)
+                if outcome is not send and isinstance(outcome, Response):
+                    await outcome(scope, receive, send)
+                    return
+                send = outcome
         request = Request(scope, receive, app)
         token = set_current_request(request)  # for render() and current_request()
         try:
@@ -172,7 +177,7 @@ def build_pipeline(app: Spruce, compiled: CompiledRoutes) -> Pipeline:
         if scope["type"] == "lifespan":
             await app._handle_lifespan(receive, send)
             return
-        for request_filter in request_filters:
+        for request_filter, _ in request_filters:
             outcome = request_filter(scope, send)
             if outcome is not send and isinstance(outcome, Response):
                 await send({"type": "websocket.close", "code": 1008, "reason": ""})

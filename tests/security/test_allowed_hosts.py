@@ -142,6 +142,26 @@ def test_allowed_hosts_cache_only_remembers_accepted_hosts():
     assert not hosts.allows("evil1.net")
 
 
+def test_hosts_the_filter_passed_skip_it_and_others_are_still_checked():
+    app = make_app(allowed_hosts=["shop.example"])
+    client = app.test_client(base_url="http://shop.example")
+    assert client.get("/plain").status_code == 200
+    passed = [hosts for _, hosts in app._request_filters if hosts is not None]
+    assert passed == [{b"shop.example": True}]
+    for _ in range(100):
+        assert client.get("/plain", headers={"host": "evil.example"}).status_code == 400
+    assert client.get("/plain").status_code == 200
+    assert passed == [{b"shop.example": True}]  # refused hosts are never remembered
+
+
+def test_a_filter_that_redirects_never_lets_hosts_skip_it():
+    app = make_app(allowed_hosts=["shop.example"], security=Security(https=True))
+    client = app.test_client(base_url="http://shop.example", follow_redirects=False)
+    for _ in range(3):
+        assert client.get("/plain").status_code == 301
+    assert all(not hosts for _, hosts in app._request_filters)
+
+
 # -- https --------------------------------------------------------------------------------------
 def test_plain_http_is_redirected_to_https_when_declared():
     app = make_app(allowed_hosts=["shop.example"], security=Security(https=True))

@@ -90,7 +90,8 @@ class Security:
         self.app = app
         app.extensions["spruce.security"] = self
         security_filter = self._request_filter()
-        app.add_request_filter(security_filter)  # hosts, https redirect, CORS preflights
+        # hosts, https redirect, CORS preflights; skipped for hosts it has already allowed
+        app.add_request_filter(security_filter, passes_hosts=security_filter.passes_hosts)
         app.add_response_hook(security_filter.finish)  # security and CORS headers
         app.add_route_wrapper(self.guard_route)  # CSRF, rate limits, per-route headers
         app.add_exception_handler(CSRFError, _csrf_failure)  # the 403 page

@@ -62,6 +62,9 @@ class SecurityFilter:
         self.spruce = spruce
         self._settings = settings
         self._ready = False
+        #: Host header values this filter lets HTTP requests through with, untouched (filled on
+        #: the fast path; the app skips the filter for them: see ``add_request_filter``).
+        self.passes_hosts: dict[bytes, bool] = {}
         self._fast = self._static = False  # until prepared: every request takes the long way
 
     def _prepare(self) -> None:
@@ -95,6 +98,9 @@ class SecurityFilter:
                     not headers or headers[0][0] != b"host" or headers[0][1] not in good_hosts
                 ) and not self._host_allowed(scope):
                     return self._refuse_host(scope)
+            headers = scope["headers"]
+            if headers and headers[0][0] == b"host" and len(self.passes_hosts) < _CACHE_SIZE:
+                self.passes_hosts[headers[0][1]] = True
             return send
         return self._filter(scope, send)
 
