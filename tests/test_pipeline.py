@@ -146,3 +146,54 @@ def test_custom_send_responses_are_awaited_and_hooks_still_run() -> None:
     assert response.text == "tracked"
     assert sent == ["custom"]
     assert response.headers["x-content-type-options"] == "nosniff"  # security's response hook
+
+
+def test_response_hooks_with_fixed_headers_are_applied_without_the_call() -> None:
+    calls: list[str] = []
+    fixed: list[tuple[bytes, bytes]] = []
+    shared = Response("same object every time", media_type="text/plain")
+
+    def hook(scope: dict[str, Any], response: Response) -> Response:
+        calls.append(scope["path"])
+        if all(name != b"x-fixed" for name, _ in response.raw_headers):
+            response.raw_headers.extend(fixed or [(b"x-fixed", b"from-hook")])
+        return response
+
+    class Hooking:
+        name = "hooking"
+        requires: tuple[str, ...] = ()
+
+        def install(self, app: Spruce) -> None:
+            app.add_response_hook(hook, adds_headers=fixed, unless_scope_has="hooking.state")
+
+    app = Spruce(batteries=[Hooking()], security=False)
+
+    @app.get("/plain")
+    async def plain() -> str:
+        return "plain"
+
+    @app.get("/own-headers")
+    async def own_headers() -> Response:
+        return Response("x", headers={"x-fixed": "mine"}, media_type="text/plain")
+
+    @app.get("/shared")
+    async def shared_response() -> Response:
+        return shared
+
+    @app.get("/stateful")
+    async def stateful(request: Request) -> str:
+        request.scope["hooking.state"] = True
+        return "stateful"
+
+    client = app.test_client()
+    assert client.get("/plain").headers["x-fixed"] == "from-hook"  # empty list: the hook runs
+    assert calls == ["/plain"]
+    fixed.append((b"x-fixed", b"fixed"))
+    calls.clear()
+    assert client.get("/plain").headers["x-fixed"] == "fixed"
+    assert calls == []  # applied by the app
+    assert client.get("/own-headers").headers.get_list("x-fixed") == ["mine"]
+    for _ in range(2):
+        assert client.get("/shared").headers.get_list("x-fixed") == ["fixed"]
+    assert client.get("/stateful").headers["x-fixed"] == "fixed"
+    assert calls == ["/own-headers", "/shared", "/stateful"]

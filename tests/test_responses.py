@@ -18,6 +18,7 @@ from spruce import (
     Spruce,
     StreamingResponse,
 )
+from spruce.responses import html_response, json_response
 
 
 def serve(response_factory, method="GET", base_url="http://localhost"):
@@ -132,3 +133,20 @@ def test_head_sends_no_body_for_streams():
         return StreamingResponse(iter([b"abc"]))
 
     assert app.test_client().head("/").content == b""
+
+
+def test_quick_builders_match_the_constructors():
+    assert vars(json_response({"a": [1, 2]})) == vars(JSONResponse({"a": [1, 2]}))
+    assert type(json_response([])) is JSONResponse
+    assert vars(html_response("<p>é</p>")) == vars(HTMLResponse("<p>é</p>"))
+    assert html_response("x").body == b"x"
+
+
+def test_str_content_is_rendered_by_the_class_that_knows_it():
+    class Shouting(Response):
+        def render(self, content: object) -> bytes:
+            return str(content).upper().encode()
+
+    assert Shouting("hey").body == b"HEY"
+    assert JSONResponse("hey").body == b'"hey"'  # JSON's own render, not a plain encode
+    assert PlainTextResponse("héllo").body == "héllo".encode()

@@ -129,7 +129,9 @@ class Spruce(Router):
         self._lifespans: list[LifespanFactory] = [lifespan] if lifespan else []
         self._route_wrappers: list[RouteWrapper] = []
         self._request_filters: list[tuple[RequestFilter, Container[bytes] | None]] = []
-        self._response_hooks: list[ResponseHook] = []
+        self._response_hooks: list[
+            tuple[ResponseHook, Sequence[tuple[bytes, bytes]] | None, str | None]
+        ] = []
         self._secret_users: list[str] = []
         self._compiled: CompiledRoutes | None = None
         self._stack: ASGIApp | None = None
@@ -316,14 +318,26 @@ class Spruce(Router):
         self._check_open("add a request filter")
         self._request_filters.append((request_filter, passes_hosts))
 
-    def add_response_hook(self, hook: ResponseHook) -> None:
+    def add_response_hook(
+        self,
+        hook: ResponseHook,
+        *,
+        adds_headers: Sequence[tuple[bytes, bytes]] | None = None,
+        unless_scope_has: str | None = None,
+    ) -> None:
         """Pass every response the app answers an HTTP request with (handler results, error
         pages, redirects; after the ``after_request`` hooks) through ``hook(scope, response)``,
         synchronously, just before it is sent; the response it returns is sent. It may add
         headers to ``response.raw_headers``, but must return a copy for anything specific to
-        this request (a handler may return the same response object every time)."""
+        this request (a handler may return the same response object every time).
+
+        ``adds_headers`` and ``unless_scope_has``: the hook's promise that, while
+        ``adds_headers`` is not empty and the request's scope has no ``unless_scope_has`` key,
+        all it does to a response whose only header is its content type is append
+        ``adds_headers`` to it; the app then does that itself, without the call. The hook may
+        fill the list later (e.g. on the first request, when it knows its settings)."""
         self._check_open("add a response hook")
-        self._response_hooks.append(hook)
+        self._response_hooks.append((hook, adds_headers, unless_scope_has))
 
     def add_command(self, command: Any) -> None:
         """Add a click command or group to the ``spruce`` CLI for this app, or a zero-argument

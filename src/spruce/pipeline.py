@@ -101,7 +101,7 @@ def build_pipeline(app: Spruce, compiled: CompiledRoutes) -> Pipeline:
                 replaced = await hook(request, response)
                 if replaced is not None:
                     response = replaced
-            for response_hook in response_hooks:
+            for response_hook, _, _ in response_hooks:
                 response = response_hook(scope, response)
             await response(scope, request._receive, send)
         except Exception as exc:
@@ -161,8 +161,17 @@ def build_pipeline(app: Spruce, compiled: CompiledRoutes) -> Pipeline:
             ):
                 await finish(request, route, response, scope, send)
                 return
-            for response_hook in response_hooks:
-                response = response_hook(scope, response)
+            for response_hook, adds_headers, unless_scope_has in response_hooks:
+                raw = response.raw_headers
+                if (
+                    adds_headers
+                    and unless_scope_has not in scope
+                    and len(raw) == 1
+                    and raw[0][0] == b"content-type"
+                ):
+                    raw.extend(adds_headers)
+                else:
+                    response = response_hook(scope, response)
             if response.plain_send:
                 start, body = response.messages(scope)
                 await send(start)

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from .responses import HTMLResponse, JSONResponse, Response
+from .responses import HTMLResponse, JSONResponse, Response, html_response, json_response
 
 __all__ = ["to_response"]
 
@@ -50,6 +50,11 @@ def _from_body(value: Any, status: int, headers: Mapping[str, str] | None) -> Re
 
 def to_response(value: Any) -> Response:
     """The ``Response`` for a handler's return value."""
+    kind = type(value)
+    if kind is dict or kind is list:
+        return json_response(value)
+    if kind is str:
+        return html_response(value)
     if isinstance(value, Response):
         return value
     if isinstance(value, str):

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .exceptions import CSRFError
+from .state import STATE_KEY
 
 if TYPE_CHECKING:
     from ..app import Spruce
@@ -92,7 +93,12 @@ class Security:
         security_filter = self._request_filter()
         # hosts, https redirect, CORS preflights; skipped for hosts it has already allowed
         app.add_request_filter(security_filter, passes_hosts=security_filter.passes_hosts)
-        app.add_response_hook(security_filter.finish)  # security and CORS headers
+        # security and CORS headers; the same for most responses: the app adds those itself
+        app.add_response_hook(
+            security_filter.finish,
+            adds_headers=security_filter.static_headers,
+            unless_scope_has=STATE_KEY,
+        )
         app.add_route_wrapper(self.guard_route)  # CSRF, rate limits, per-route headers
         app.add_exception_handler(CSRFError, _csrf_failure)  # the 403 page
         app.configure_templates(_setup_templates)  # 403_csrf.html; csrf_token, csp_nonce

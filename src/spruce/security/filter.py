@@ -65,6 +65,10 @@ class SecurityFilter:
         #: Host header values this filter lets HTTP requests through with, untouched (filled on
         #: the fast path; the app skips the filter for them: see ``add_request_filter``).
         self.passes_hosts: dict[bytes, bool] = {}
+        #: The headers ``finish`` adds to every response of a request without security state
+        #: (filled when prepared, if they are the same for every response; the app then adds
+        #: them itself: see ``add_response_hook``).
+        self.static_headers: list[tuple[bytes, bytes]] = []
         self._fast = self._static = False  # until prepared: every request takes the long way
 
     def _prepare(self) -> None:
@@ -84,6 +88,8 @@ class SecurityFilter:
         self._fast_hosts = self._good_hosts if self.hosts is not None else None
         self._fixed = self.policy.fixed
         self._names = self.policy.names
+        if self._static:
+            self.static_headers[:] = self._fixed
         self._ready = True
 
     def __call__(self, scope: Scope, send: Send) -> Send | Response:
