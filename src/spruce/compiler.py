@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from .concurrency import is_async_callable, run_sync
 from .exceptions import ImproperlyConfigured
-from .params import ProviderRegistry, build_plan, provided, resolve_arguments
+from .params import ProviderRegistry, build_plan, resolve_arguments
+from .providers import Exits, release
 from .responses import Response
 from .results import to_response
 from .routing.converters import (
@@ -214,8 +215,17 @@ def _http_handler(plan: Any, before: list[Hook]) -> RouteHandler:
 
         async def call(request: Request) -> Response:
             kwargs = await resolve_arguments(plan, request)
-            async with provided(plan, request, kwargs):
+            exits: Exits = []
+            try:
+                for name, enter in plan.providers:
+                    kwargs[name] = await enter(request, exits)
                 response = to_response(await invoke(kwargs))
+            except BaseException as exc:
+                if exits:
+                    await release(exits, exc)
+                raise
+            if exits:
+                await release(exits, None)
             return response
 
     elif plan.takes_nothing and plan.is_async:
@@ -251,10 +261,16 @@ def _websocket_handler(plan: Any) -> Callable[[Any], Awaitable[None]]:
 
     async def call(websocket: Any) -> None:
         kwargs = await resolve_arguments(plan, websocket)
-        if plan.providers:
-            async with provided(plan, websocket, kwargs):
-                await endpoint(**kwargs)
-        else:
+        exits: Exits = []
+        try:
+            for name, enter in plan.providers:
+                kwargs[name] = await enter(websocket, exits)
             await endpoint(**kwargs)
+        except BaseException as exc:
+            if exits:
+                await release(exits, exc)
+            raise
+        if exits:
+            await release(exits, None)
 
     return call

@@ -19,7 +19,6 @@ Invalid input gives 422 with one entry per field; a malformed body 400; a wrong 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import decimal
 import enum
@@ -27,7 +26,7 @@ import inspect
 import types
 import typing
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -38,6 +37,7 @@ from .exceptions import (
     RequestValidationError,
     UnsupportedMediaType,
 )
+from .providers import Enter, provider_entry
 
 __all__ = [
     "Body",
@@ -111,38 +111,6 @@ class Provide:
 
 
 # -- providers ----------------------------------------------------------------------------------
-
-Enter = Callable[[Any, contextlib.AsyncExitStack], Awaitable[Any]]
-
-
-def _provider_entry(factory: Callable[..., Any]) -> Enter:
-    """An async ``enter(request, stack)`` for any kind of provider factory."""
-    if inspect.isasyncgenfunction(factory):
-        manager = contextlib.asynccontextmanager(factory)
-
-        async def enter_async_gen(request: Any, stack: contextlib.AsyncExitStack) -> Any:
-            return await stack.enter_async_context(manager(request))
-
-        return enter_async_gen
-    if inspect.isgeneratorfunction(factory):
-        sync_manager = contextlib.contextmanager(factory)
-
-        async def enter_gen(request: Any, stack: contextlib.AsyncExitStack) -> Any:
-            return stack.enter_context(sync_manager(request))
-
-        return enter_gen
-    if inspect.iscoroutinefunction(factory):
-
-        async def enter_coroutine(request: Any, stack: contextlib.AsyncExitStack) -> Any:
-            return await factory(request)
-
-        return enter_coroutine
-
-    async def enter_plain(request: Any, stack: contextlib.AsyncExitStack) -> Any:
-        value = factory(request)
-        return await value if inspect.isawaitable(value) else value
-
-    return enter_plain
 
 
 class ProviderRegistry:
@@ -602,7 +570,7 @@ def build_plan(
             continue
         path_only = False
         if isinstance(marker, Provide):
-            plan.providers.append((name, _provider_entry(marker.factory)))
+            plan.providers.append((name, provider_entry(marker.factory)))
             continue
         getter = _connection_getter(annotation, name, connection_types)
         if getter is not None and marker is None:
@@ -610,7 +578,7 @@ def build_plan(
             continue
         factory = providers.find(annotation) if marker is None else None
         if factory is not None:
-            plan.providers.append((name, _provider_entry(factory)))
+            plan.providers.append((name, provider_entry(factory)))
             continue
         if isinstance(marker, Body) or (
             marker is None
@@ -680,12 +648,3 @@ async def resolve_arguments(plan: Plan, conn: Any) -> dict[str, Any]:
         else:
             kwargs[body.name] = await _read_body(conn, body)
     return kwargs
-
-
-@contextlib.asynccontextmanager
-async def provided(plan: Plan, conn: Any, kwargs: dict[str, Any]) -> AsyncIterator[None]:
-    """Fill ``kwargs`` with provider values; their clean-up runs when the block exits."""
-    async with contextlib.AsyncExitStack() as stack:
-        for name, enter in plan.providers:
-            kwargs[name] = await enter(conn, stack)
-        yield
