@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .concurrency import is_async_callable, run_sync
 from .exceptions import ImproperlyConfigured
 from .params import ProviderRegistry, build_plan, resolve_arguments
-from .providers import Exits, release
+from .providers import call_with_providers
 from .responses import Response
 from .results import to_response
 from .routing.converters import (
@@ -213,20 +213,12 @@ def _http_handler(plan: Any, before: list[Hook]) -> RouteHandler:
 
     if plan.providers:
 
+        async def respond(kwargs: dict[str, Any]) -> Response:
+            return to_response(await invoke(kwargs))
+
         async def call(request: Request) -> Response:
             kwargs = await resolve_arguments(plan, request)
-            exits: Exits = []
-            try:
-                for name, enter in plan.providers:
-                    kwargs[name] = await enter(request, exits)
-                response = to_response(await invoke(kwargs))
-            except BaseException as exc:
-                if exits:
-                    await release(exits, exc)
-                raise
-            if exits:
-                await release(exits, None)
-            return response
+            return await call_with_providers(plan.providers, request, kwargs, respond)
 
     elif plan.takes_nothing and plan.is_async:
 
@@ -259,18 +251,11 @@ def _http_handler(plan: Any, before: list[Hook]) -> RouteHandler:
 def _websocket_handler(plan: Any) -> Callable[[Any], Awaitable[None]]:
     endpoint = plan.endpoint
 
+    async def run(kwargs: dict[str, Any]) -> None:
+        await endpoint(**kwargs)
+
     async def call(websocket: Any) -> None:
         kwargs = await resolve_arguments(plan, websocket)
-        exits: Exits = []
-        try:
-            for name, enter in plan.providers:
-                kwargs[name] = await enter(websocket, exits)
-            await endpoint(**kwargs)
-        except BaseException as exc:
-            if exits:
-                await release(exits, exc)
-            raise
-        if exits:
-            await release(exits, None)
+        await call_with_providers(plan.providers, websocket, kwargs, run)
 
     return call

@@ -12,13 +12,14 @@ generator and two resumptions.
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
-from typing import Any
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Sequence
+from typing import Any, TypeVar
 
-__all__ = ["Enter", "Exits", "provider_entry", "release"]
+__all__ = ["Enter", "Exits", "call_with_providers", "provider_entry", "release"]
 
 Exits = list[AsyncGenerator[Any, None] | Generator[Any, None, None]]
 Enter = Callable[[Any, Exits], Awaitable[Any]]
+T = TypeVar("T")
 
 
 def _name(factory: Callable[..., Any]) -> str:
@@ -96,3 +97,25 @@ async def release(exits: Exits, error: BaseException | None) -> None:
         error = RuntimeError("a provider must yield exactly once")
     if error is not None and error is not original:
         raise error
+
+
+async def call_with_providers(
+    providers: Sequence[tuple[str, Enter]],
+    conn: Any,
+    kwargs: dict[str, Any],
+    call: Callable[[dict[str, Any]], Awaitable[T]],
+) -> T:
+    """Fill ``kwargs`` from ``providers`` for ``conn``, await ``call(kwargs)``, then release the
+    providers with its outcome (a provider that fails to enter releases those before it)."""
+    exits: Exits = []
+    try:
+        for name, enter in providers:
+            kwargs[name] = await enter(conn, exits)
+        result = await call(kwargs)
+    except BaseException as exc:
+        if exits:
+            await release(exits, exc)
+        raise
+    if exits:
+        await release(exits, None)
+    return result
