@@ -13,13 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import deque
 from dataclasses import dataclass
-from typing import Annotated
-
-from pydantic import BaseModel, StringConstraints
 
 import spruce
 from spruce import RedirectResponse, Request, Spruce, render
 from spruce.flash import flash
+from spruce.forms import Form, field
 from spruce.sessions import Sessions
 
 app = Spruce(batteries=[Sessions()])
@@ -53,26 +51,25 @@ class Entry:
     written_at: dt.datetime
 
 
-class EntryForm(BaseModel):
-    """The guestbook form: the same pydantic model would read a JSON body."""
+class EntryForm(Form):
+    """The guestbook form (a pydantic model: the same class would read a JSON body)."""
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=280)]
+    name: str = field(label="Your name", min_length=1, max_length=40, autocomplete="nickname")
+    message: str = field(widget="textarea", min_length=1, max_length=280, attrs={"rows": 3})
 
 
 # Kept in memory: the demo has no database (one server process, emptied when it restarts).
 GUESTBOOK: deque[Entry] = deque(maxlen=50)
 
 
-@app.get("/guestbook")
-def guestbook():
-    """The guestbook: a form, and the messages, newest first."""
-    return render("guestbook.html", entries=list(reversed(GUESTBOOK)))
-
-
-@app.post("/guestbook")
-def sign_guestbook(request: Request, form: EntryForm):
-    """Keep the message, flash a thank-you and redirect (303: a reload does not post again)."""
-    GUESTBOOK.append(Entry(form.name, form.message, dt.datetime.now(dt.UTC)))
-    flash(request, f"Thanks, {form.name}! Your message is in the guestbook.", "success")
-    return RedirectResponse(request.url_for("guestbook"), 303)
+@app.route("/guestbook", methods=["GET", "POST"])
+def guestbook(request: Request, form: EntryForm):
+    """The guestbook: the form and the messages, newest first. A valid post is kept, thanked
+    with a flash message and redirected (303: a reload does not post again); an invalid one
+    shows the form again (status 422) with the user's input and an error next to each field."""
+    if form.is_valid:
+        GUESTBOOK.append(Entry(form.name, form.message, dt.datetime.now(dt.UTC)))
+        flash(request, f"Thanks, {form.name}! Your message is in the guestbook.", "success")
+        return RedirectResponse(request.url_for("guestbook"), 303)
+    page = render("guestbook.html", form=form, entries=list(reversed(GUESTBOOK)))
+    return page, 422 if form.is_bound else 200

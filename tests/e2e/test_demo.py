@@ -66,8 +66,15 @@ def test_a_visitor_uses_the_demo(demo_url, page):
     page.click("nav >> text=Guestbook")
     page.wait_for_url(demo_url + "/guestbook")
     assert page.locator("#message-left").inner_text() == "280 characters left"
-    page.fill("#name", "Ada")
-    page.fill("#message", "Hello from a <b>real</b> browser")
+    # Blank once stripped: the server shows the form again, the error by the field, input kept.
+    page.fill("#id_name", "Ada")
+    page.fill("#id_message", "   ")
+    with page.expect_navigation():
+        page.click("text=Sign the guestbook")
+    assert page.locator("#id_message_errors").inner_text() != ""
+    assert page.locator("#id_message").get_attribute("aria-invalid") == "true"
+    assert page.locator("#id_name").input_value() == "Ada"
+    page.fill("#id_message", "Hello from a <b>real</b> browser")
     assert page.locator("#message-left").inner_text() == "248 characters left"
     with page.expect_navigation():
         page.click("text=Sign the guestbook")
@@ -89,7 +96,7 @@ def test_a_visitor_uses_the_demo(demo_url, page):
     assert page.locator(".flash").inner_text() == "The counter starts again."
     assert count(page) == 1
 
-    assert failed_responses == []
+    assert failed_responses == [demo_url + "/guestbook"]  # only the invalid post (422)
 
 
 def test_a_form_from_another_site_is_refused(demo_url, page):

@@ -110,6 +110,11 @@ def test_invalid_entries_are_refused(demo, demo_client, fields):
     response = demo_client.post("/guestbook", data={**fields, "csrf_token": token})
     assert response.status_code == 422
     assert len(demo.GUESTBOOK) == 0
+    # The page comes back with the form: an error next to the field, the input kept.
+    assert '<ul class="errorlist"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    if fields.get("name") == "Ada":
+        assert 'value="Ada"' in response.text
 
 
 def test_forms_without_their_csrf_token_are_refused(demo, demo_client):
