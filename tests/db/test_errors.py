@@ -8,7 +8,7 @@ import socket
 
 import pytest
 from db_models import BlogAuthor, BlogPost, BlogTag
-from db_support import make_app, serve
+from db_support import make_app, serve, terminate_from_outside, wait_for_query
 from sqlalchemy import delete, exc, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -147,7 +147,7 @@ async def test_recovers_after_connections_are_killed(postgres_url: str) -> None:
     async with serve(app) as client:
         first = await client.get("/pid")
         assert first.status_code == 200
-        await _terminate_from_outside(postgres_url)  # every connection of the pool
+        await terminate_from_outside(postgres_url)  # every connection of the pool
         second = await client.get("/pid")
         assert second.status_code == 200
         assert second.json() != first.json()
@@ -157,7 +157,7 @@ async def test_recovers_after_connections_are_killed(postgres_url: str) -> None:
     app.get("/pid")(pid)
     async with serve(app) as client:
         first = await client.get("/pid")
-        await _terminate_from_outside(postgres_url)
+        await terminate_from_outside(postgres_url)
         second = await client.get("/pid")
         assert second.status_code == 200
         assert second.json() != first.json()
@@ -181,65 +181,13 @@ async def test_connection_killed_during_a_request_costs_that_request_only(
     async with serve(app) as client:
         assert (await client.get("/pid")).status_code == 200
         request = asyncio.ensure_future(client.get("/slow", headers={"accept": "application/json"}))
-        await _wait_for_query(postgres_url, "pg_sleep")
-        await _terminate_from_outside(postgres_url)  # every connection, one of them mid-query
+        await wait_for_query(postgres_url, "pg_sleep")
+        await terminate_from_outside(postgres_url)  # every connection, one of them mid-query
         lost = await request
         assert lost.status_code == 503
         assert lost.json() == {"detail": UNAVAILABLE_DETAIL}
         for _ in range(4):  # then every request works again, on new connections
             assert (await client.get("/pid")).status_code == 200
-
-
-async def _wait_for_query(url: str, fragment: str) -> None:
-    """Wait until some backend of the database runs a query containing ``fragment``."""
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    from spruce.db.engine import database_urls
-
-    engine = create_async_engine(database_urls(url)[0])
-    try:
-        async with engine.connect() as connection:
-            for _ in range(100):
-                found = await connection.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                        "current_database() AND pid <> pg_backend_pid() AND state = 'active' "
-                        "AND query LIKE :pattern"
-                    ),
-                    {"pattern": f"%{fragment}%"},
-                )
-                if found:
-                    return
-                await asyncio.sleep(0.01)
-    finally:
-        await engine.dispose()
-    raise AssertionError(f"no backend ran a query with {fragment!r}")
-
-
-async def _terminate_from_outside(url: str, pid: int | None = None) -> None:
-    """Kill backend ``pid`` (default: every other backend of the database), as an admin would,
-    and wait until they are gone (so their sockets are closed)."""
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    from spruce.db.engine import database_urls
-
-    others = (
-        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-        "AND backend_type = 'client backend' AND (CAST(:pid AS int) IS NULL OR pid = :pid)"
-    )
-    engine = create_async_engine(database_urls(url)[0], isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(
-                text(f"SELECT pg_terminate_backend(pid) {others}"), {"pid": pid}
-            )
-            for _ in range(200):
-                if not await connection.scalar(text(f"SELECT count(*) {others}"), {"pid": pid}):
-                    break
-                await asyncio.sleep(0.01)
-        await asyncio.sleep(0.01)  # let the event loop read the closed sockets
-    finally:
-        await engine.dispose()
 
 
 def test_unavailable_is_an_operational_error() -> None:

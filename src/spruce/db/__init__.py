@@ -40,6 +40,7 @@ from .exceptions import (
 from .models import NAMING_CONVENTION, UUIDPK, IntegerPK, Model, Timestamps
 from .pagination import Page, paginate
 from .queries import first_or_404, get_or_404, one_or_404
+from .reads import PreparedSelect, ReadRow, prepare
 from .types import UTCDateTime, utcnow
 
 __all__ = [
@@ -60,6 +61,8 @@ __all__ = [
     "Model",
     "NotNullViolation",
     "Page",
+    "PreparedSelect",
+    "ReadRow",
     "Session",
     "String",
     "Text",
@@ -73,6 +76,7 @@ __all__ = [
     "mapped_column",
     "one_or_404",
     "paginate",
+    "prepare",
     "relationship",
     "select",
     "selectinload",

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..exceptions import ImproperlyConfigured
 from .engine import create_async, create_sync, database_urls, safe_url
 from .exceptions import DatabaseUnavailable
+from .lazysession import LazyAsyncSession
 from .models import Model
 from .session import (
     GuardedSession,
@@ -184,10 +185,11 @@ class Database:
         return self._sync_engine
 
     def new_session(self) -> AsyncSession:
-        """A new ``AsyncSession`` (inside the test transaction while one is open)."""
+        """A new ``AsyncSession`` (inside the test transaction while one is open). Its ORM
+        ``Session`` is made on first use (``spruce.db.lazysession``)."""
         connection = self._test_connection
         if connection is not None:
-            return AsyncSession(
+            return LazyAsyncSession(
                 bind=connection,
                 expire_on_commit=False,
                 join_transaction_mode="create_savepoint",
@@ -197,6 +199,7 @@ class Database:
         if factory is None:
             factory = self._sessionmaker = async_sessionmaker(
                 self._session_bind(self.engine),
+                class_=LazyAsyncSession,
                 expire_on_commit=False,
                 sync_session_class=GuardedSession,
             )

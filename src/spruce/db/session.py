@@ -21,6 +21,7 @@ from sqlalchemy.util.concurrency import in_greenlet
 from ..concurrency import is_async_callable, run_sync
 from ..exceptions import ImproperlyConfigured
 from .exceptions import LazyLoadError
+from .lazysession import is_materialized
 from .transactions import opened_no_transaction
 
 if TYPE_CHECKING:
@@ -79,10 +80,11 @@ def async_session_provider(
         try:
             yield session
         except BaseException:
-            await safe_rollback(session)
-            await session.close()
+            if is_materialized(session):  # else there is nothing to roll back
+                await safe_rollback(session)
+                await session.close()
             raise
-        if not _untouched(session.sync_session):
+        if is_materialized(session) and not _untouched(session.sync_session):
             await session.run_sync(_finish)  # one trip to the sync side, not two
 
     return provide_async_session

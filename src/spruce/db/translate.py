@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect, Engine, ExceptionContext
+from sqlalchemy.util.concurrency import in_greenlet
 
 from .exceptions import (
     CheckViolation,
@@ -26,7 +27,11 @@ from .exceptions import (
     UniqueViolation,
 )
 
-__all__ = ["install_error_translation", "integrity_violation"]
+__all__ = ["CONNECTS_IN_GREENLET_ONLY", "install_error_translation", "integrity_violation"]
+
+CONNECTS_IN_GREENLET_ONLY = "spruce_connects_in_greenlet_only"
+"""Set on the dialect of engines whose connection attempts outside a greenlet fail at once
+(``MissingGreenlet``) instead of leaving the driver's coroutine unawaited."""
 
 _PG_KINDS: dict[str, type[IntegrityViolation]] = {
     "23505": UniqueViolation,
@@ -163,9 +168,15 @@ def install_error_translation(engine: Engine) -> None:
     def connect(
         dialect: Dialect, record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]
     ) -> Any:
+        if dialect.is_async and not in_greenlet():
+            # what the driver would raise, but before it makes a coroutine nobody awaits:
+            # prepared reads try the pool without a greenlet and retry in one when it must
+            # connect (spruce.db.reads.connections)
+            raise sa_exc.MissingGreenlet("opening a connection needs a greenlet")
         try:
             return dialect.connect(*cargs, **cparams)
         except errors as exc:
             raise DatabaseUnavailable("cannot connect to the database", exc) from exc
 
     event.listen(engine, "do_connect", connect)
+    setattr(dialect, CONNECTS_IN_GREENLET_ONLY, True)
