@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from sqlalchemy import MetaData, text
 from sqlalchemy.engine import URL, Connection, Engine
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..exceptions import ImproperlyConfigured
 from .engine import create_async, create_sync, database_urls, safe_url
 from .exceptions import DatabaseUnavailable
-from .lazysession import LazyAsyncSession
+from .lazysession import LazyAsyncSession, SessionArguments
 from .models import Model
 from .session import (
     GuardedSession,
@@ -94,7 +94,7 @@ class Database:
         self._config: DatabaseConfig | None = None
         self._engine: AsyncEngine | None = None
         self._sync_engine: Engine | None = None
-        self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
+        self._session_arguments: SessionArguments | None = None
         self._sync_sessionmaker: sessionmaker[Session] | None = None
         self._test_connection: AsyncConnection | None = None
         self._test_sync_connection: Connection | None = None
@@ -195,15 +195,13 @@ class Database:
                 join_transaction_mode="create_savepoint",
                 sync_session_class=GuardedSession,
             )
-        factory = self._sessionmaker
-        if factory is None:
-            factory = self._sessionmaker = async_sessionmaker(
+        arguments = self._session_arguments
+        if arguments is None:
+            arguments = self._session_arguments = SessionArguments(
                 self._session_bind(self.engine),
-                class_=LazyAsyncSession,
-                expire_on_commit=False,
-                sync_session_class=GuardedSession,
+                {"expire_on_commit": False, "sync_session_class": GuardedSession},
             )
-        return factory()
+        return LazyAsyncSession.made_with(arguments)
 
     def _session_bind(self, engine: _AnyEngine) -> _AnyEngine:
         """What sessions are bound to: ``engine`` itself, or its copy whose connections run
@@ -295,7 +293,7 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection (the engines reopen on next use)."""
-        engine, self._engine, self._sessionmaker = self._engine, None, None
+        engine, self._engine, self._session_arguments = self._engine, None, None
         if engine is not None:
             await engine.dispose()
         if self._sync_engine is not None:

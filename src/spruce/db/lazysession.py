@@ -18,10 +18,28 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
-__all__ = ["LazyAsyncSession", "is_materialized", "lazy_bind"]
+__all__ = ["LazyAsyncSession", "SessionArguments", "is_materialized", "lazy_bind"]
 
 _SYNC = "_spruce_sync_session"
 _ARGS = "_spruce_lazy_args"
+
+
+class SessionArguments:
+    """What a ``LazyAsyncSession`` is made with (one instance, shared by every session a
+    ``Database`` makes): ``AsyncSession``'s arguments, and the sync engine or connection
+    ``bind`` stands for (None when sessions are bound per mapper)."""
+
+    __slots__ = ("bind", "kw", "sync_bind")
+
+    def __init__(self, bind: Any, kw: dict[str, Any]) -> None:
+        self.bind = bind
+        self.kw = kw
+        self.sync_bind: Engine | Connection | None = None
+        if not kw.get("binds"):
+            if isinstance(bind, AsyncEngine):
+                self.sync_bind = bind.sync_engine
+            elif isinstance(bind, AsyncConnection):
+                self.sync_bind = bind.sync_connection
 
 
 class LazyAsyncSession(AsyncSession):
@@ -29,13 +47,18 @@ class LazyAsyncSession(AsyncSession):
     ``AsyncSession`` in every other way (it is one)."""
 
     def __init__(self, bind: Any = None, **kw: Any) -> None:
-        self.__dict__[_ARGS] = (bind, kw)
-        self._async_bind = bind
-        self._async_binds = dict(kw["binds"]) if kw.get("binds") else {}
+        self.__dict__[_ARGS] = SessionArguments(bind, kw)
+
+    @classmethod
+    def made_with(cls, arguments: SessionArguments) -> LazyAsyncSession:
+        """A session made with ``arguments`` (the cheapest way to make many alike)."""
+        session = cls.__new__(cls)
+        session.__dict__[_ARGS] = arguments
+        return session
 
     def _materialize(self) -> Session:
-        bind, kw = self.__dict__.pop(_ARGS)
-        AsyncSession.__init__(self, bind, **kw)  # sets sync_session and _proxied below
+        arguments: SessionArguments = self.__dict__.pop(_ARGS)
+        AsyncSession.__init__(self, arguments.bind, **arguments.kw)  # sets sync_session below
         return self.__dict__[_SYNC]  # type: ignore[no-any-return]
 
     @property
@@ -72,14 +95,5 @@ def is_materialized(session: AsyncSession) -> bool:
 def lazy_bind(session: AsyncSession) -> Engine | Connection | None:
     """The sync engine or connection a not yet materialized session would be bound to, or
     None when it is materialized (ask ``session.sync_session``) or bound per mapper."""
-    args = session.__dict__.get(_ARGS)
-    if args is None:
-        return None
-    bind, kw = args
-    if kw.get("binds"):
-        return None
-    if isinstance(bind, AsyncEngine):
-        return bind.sync_engine
-    if isinstance(bind, AsyncConnection):
-        return bind.sync_connection
-    return None
+    arguments = session.__dict__.get(_ARGS)
+    return None if arguments is None else arguments.sync_bind
