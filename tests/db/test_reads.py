@@ -101,8 +101,11 @@ async def test_processed_values_bind_as_through_the_session(gadgets: Database) -
 async def test_rows_and_the_methods(gadgets: Database) -> None:
     async with gadgets.session() as session:
         row = await BY_ID.one(session, id=2)
-        assert isinstance(row, ReadRow) and isinstance(row, tuple)
-        assert row == (2, "gadget 2")
+        assert isinstance(row, ReadRow) and not isinstance(row, tuple)
+        assert row == (2, "gadget 2") and tuple(row) == (2, "gadget 2") and len(row) == 2
+        number, name = row
+        assert (number, name) == (2, "gadget 2") and row[-1] == name and row[:1] == (2,)
+        assert hash(row) == hash((2, "gadget 2")) and row == await BY_ID.one(session, id=2)
         assert (row.id, row["name"], row[1], row._fields) == (
             2,
             "gadget 2",
@@ -362,3 +365,39 @@ async def test_a_session_that_must_roll_back_refuses_reads_too(gadgets: Database
             await BY_ID.one(session, id=1)
         await session.rollback()
         assert await BY_ID.one(session, id=1) == (1, "gadget 1")
+
+
+async def test_handlers_answer_rows_as_json_objects(database_url: str) -> None:
+    app, database = make_app(database_url)
+    authors = prepare(select(BlogAuthor.id, BlogAuthor.name).order_by(BlogAuthor.id))
+    count = prepare(
+        select(BlogAuthor.name, func.count().label("posts"))
+        .group_by(BlogAuthor.name)
+        .order_by(BlogAuthor.name)
+    )
+
+    @app.get("/authors")
+    async def listing(session: AsyncSession) -> Any:
+        return await authors.all(session)
+
+    @app.get("/first")
+    async def first(session: AsyncSession) -> Any:
+        return await authors.first(session)  # a row is not a (body, status) tuple
+
+    @app.get("/counts")
+    async def counts(session: AsyncSession) -> Any:
+        return {"counts": await count.all(session)}
+
+    await database.create_all()
+    async with database.session() as session:
+        session.add_all([BlogAuthor(name=n, email=f"{n}@example.com") for n in ("ada", "bob")])
+    async with serve(app) as client:
+        assert (await client.get("/authors")).json() == [
+            {"id": 1, "name": "ada"},
+            {"id": 2, "name": "bob"},
+        ]
+        assert (await client.get("/first")).json() == {"id": 1, "name": "ada"}
+        assert (await client.get("/counts")).json() == {
+            "counts": [{"name": "ada", "posts": 1}, {"name": "bob", "posts": 1}]
+        }
+    await database.dispose()

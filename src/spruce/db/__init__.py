@@ -2,7 +2,8 @@
 (the default) and PostgreSQL.
 
     from spruce import Spruce
-    from spruce.db import AsyncSession, Database, IntegerPK, Mapped, Model, get_or_404, select
+    from spruce.db import AsyncSession, Database, IntegerPK, Mapped, Model, get_or_404, prepare
+    from spruce.db import select
 
     class Post(IntegerPK, Model):
         title: Mapped[str]
@@ -14,6 +15,12 @@
     async def show(post_id: int, session: AsyncSession) -> dict:
         post = await get_or_404(session, Post, post_id)
         return {"id": post.id, "title": post.title}
+
+    TITLES = prepare(select(Post.id, Post.title).order_by(Post.id))   # a fast read
+
+    @app.get("/posts")
+    async def titles(session: AsyncSession) -> list[dict]:
+        return [row._asdict() for row in await TITLES.all(session)]
 
 The SQLAlchemy names a model file needs are re-exported for convenience; everything else comes
 from ``sqlalchemy`` itself.

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Dialect, Engine
@@ -41,7 +41,14 @@ from .errors import invalidate, translate_error
 from .plan import ReadPlan, build_plan
 from .rows import ReadRow, make_rows, row_class
 
-__all__ = ["PreparedSelect", "prepare"]
+if TYPE_CHECKING:
+    from ..battery import Database
+
+__all__ = ["PreparedSelect", "ReadTarget", "prepare"]
+
+ReadTarget: TypeAlias = "AsyncSession | Database | AsyncConnection | AsyncEngine"
+"""Where a prepared read runs: the request's session (its connection if it holds one), a
+``Database`` or an ``AsyncEngine`` (a connection borrowed for the read), an ``AsyncConnection``."""
 
 
 def prepare(statement: Select[Any] | CompoundSelect[Any]) -> PreparedSelect:
@@ -102,16 +109,16 @@ class PreparedSelect:
         return f"<PreparedSelect {str(self.statement)!r}>"
 
     # -- the API ---------------------------------------------------------------------------------
-    async def all(self, target: Any, /, **params: Any) -> list[ReadRow]:
+    async def all(self, target: ReadTarget, /, **params: Any) -> list[ReadRow]:
         """Every row."""
         return await self._read(target, params, False)
 
-    async def first(self, target: Any, /, **params: Any) -> ReadRow | None:
+    async def first(self, target: ReadTarget, /, **params: Any) -> ReadRow | None:
         """The first row, or None (only one row is fetched)."""
         rows = await self._read(target, params, True)
         return rows[0] if rows else None
 
-    async def one(self, target: Any, /, **params: Any) -> ReadRow:
+    async def one(self, target: ReadTarget, /, **params: Any) -> ReadRow:
         """The only row; ``sqlalchemy.exc.NoResultFound`` when there is none,
         ``MultipleResultsFound`` when there are more."""
         rows = await self._read(target, params, False)
@@ -119,26 +126,26 @@ class PreparedSelect:
             raise _count_error(len(rows))
         return rows[0]
 
-    async def one_or_none(self, target: Any, /, **params: Any) -> ReadRow | None:
+    async def one_or_none(self, target: ReadTarget, /, **params: Any) -> ReadRow | None:
         """The only row, or None; ``MultipleResultsFound`` when there are more."""
         rows = await self._read(target, params, False)
         if len(rows) > 1:
             raise _count_error(len(rows))
         return rows[0] if rows else None
 
-    async def one_or_404(self, target: Any, /, **params: Any) -> ReadRow:
+    async def one_or_404(self, target: ReadTarget, /, **params: Any) -> ReadRow:
         """The only row, or ``NotFound`` (404); ``MultipleResultsFound`` when there are more."""
         row = await self.one_or_none(target, **params)
         if row is None:
             raise NotFound(f"{self._entity_name()} not found")
         return row
 
-    async def scalar(self, target: Any, /, **params: Any) -> Any:
+    async def scalar(self, target: ReadTarget, /, **params: Any) -> Any:
         """The first column of the first row, or None when there is no row."""
         rows = await self._read(target, params, True)
         return rows[0][0] if rows else None
 
-    async def scalars(self, target: Any, /, **params: Any) -> list[Any]:
+    async def scalars(self, target: ReadTarget, /, **params: Any) -> list[Any]:
         """The first column of every row."""
         return [row[0] for row in await self._read(target, params, False)]
 
@@ -159,7 +166,9 @@ class PreparedSelect:
         return plan
 
     # -- where to read ---------------------------------------------------------------------------
-    async def _read(self, target: Any, params: Mapping[str, Any], first: bool) -> list[ReadRow]:
+    async def _read(
+        self, target: ReadTarget, params: Mapping[str, Any], first: bool
+    ) -> list[ReadRow]:
         if isinstance(target, AsyncSession):
             return await self._read_in_session(target, params, first)
         if isinstance(target, AsyncConnection):
@@ -257,7 +266,7 @@ class PreparedSelect:
         missing = [name for name in self._required if name not in params]
         if unknown or missing:
             raise TypeError(
-                f"parameters of this query: {', '.join(sorted(self._names)) or 'none'} "
+                f"parameters of this query: {', '.join(sorted(self._named())) or 'none'} "
                 f"(unknown: {unknown or 'none'}, missing: {missing or 'none'})"
             )
         result = await executor.execute(self.statement, dict(params))
@@ -267,7 +276,10 @@ class PreparedSelect:
             records: Sequence[Any] = () if row is None else (row,)
         else:
             records = result.all()
-        return [tuple.__new__(cls, record) for record in records]
+        return [cls(*record) for record in records]
+
+    def _named(self) -> list[str]:
+        return [name for name in self._names if not name.startswith("%(")]  # not anonymous
 
     def _entity_name(self) -> str:
         selects = self.statement.selects if isinstance(self.statement, CompoundSelect) else []
