@@ -197,3 +197,67 @@ def test_response_hooks_with_fixed_headers_are_applied_without_the_call() -> Non
         assert client.get("/shared").headers.get_list("x-fixed") == ["fixed"]
     assert client.get("/stateful").headers["x-fixed"] == "fixed"
     assert calls == ["/own-headers", "/shared", "/stateful"]
+
+
+def test_the_app_is_an_asgi3_callable_before_and_after_it_freezes() -> None:
+    # uvicorn and other servers decide between ASGI 2 and 3 from ``app.__call__``.
+    import asyncio
+
+    app = Spruce()
+
+    @app.get("/")
+    async def index() -> str:
+        return "hi"
+
+    assert asyncio.iscoroutinefunction(app.__call__)
+    assert app.__call__ == app._first_call
+    client = app.test_client()
+    assert client.get("/").text == "hi"
+    assert asyncio.iscoroutinefunction(app.__call__)
+    assert app.__call__ is app._stack  # requests enter the pipeline directly
+
+
+def test_scope_app_is_set_for_handlers_and_middleware() -> None:
+    seen: list[Any] = []
+
+    def middleware(inner: Any) -> Any:
+        async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+            seen.append(scope.get("app"))
+            await inner(scope, receive, send)
+
+        return wrapped
+
+    for with_middleware in (False, True):
+        seen.clear()
+        app = Spruce()
+        if with_middleware:
+            app.add_middleware(middleware)
+
+        @app.get("/")
+        async def index(request: Request) -> dict[str, bool]:
+            return {"same": request.scope["app"] is request.app}
+
+        assert app.test_client().get("/").json() == {"same": True}
+        if with_middleware:
+            assert seen and seen[-1] is app
+
+
+def test_static_and_parameterised_paths_share_405_and_head() -> None:
+    app = Spruce()
+
+    @app.get("/static")
+    async def static() -> str:
+        return "s"
+
+    @app.get("/items/{item_id:int}")
+    async def item(item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+
+    client = app.test_client()
+    for path in ("/static", "/items/3"):
+        assert client.head(path).status_code == 200
+        response = client.post(path)
+        assert response.status_code == 405
+        assert "GET" in response.headers["allow"]
+    assert client.get("/items/3").json() == {"id": 3}
+    assert client.get("/nothing").status_code == 404

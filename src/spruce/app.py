@@ -439,8 +439,11 @@ class Spruce(Router):
         if self._middleware:
             from .middleware.errors import ServerErrorMiddleware
 
-            app = ServerErrorMiddleware(
-                app, debug=config.debug, debug_response=self._debug_scope_response
+            app = _with_app_in_scope(
+                self,
+                ServerErrorMiddleware(
+                    app, debug=config.debug, debug_response=self._debug_scope_response
+                ),
             )
         super().freeze()
         self._stack = app
@@ -452,8 +455,20 @@ class Spruce(Router):
         return (self.debug_renderer or _default_debug_renderer)(request, exc)
 
     # -- ASGI -----------------------------------------------------------------------------------
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The ASGI entry point: freeze on first use, then hand over to the stack."""
+    @property
+    def __call__(self) -> ASGIApp:
+        """The ASGI entry point, ``app(scope, receive, send)``.
+
+        Until the app has frozen it is ``_first_call``, which freezes it; from then on it is the
+        frozen stack itself (the request pipeline, or the middleware around it), so a request
+        enters it without passing through a wrapper coroutine. Python looks ``__call__`` up on
+        the class and honours descriptors there, so ``app(...)`` and servers that inspect
+        ``app.__call__`` (an ``async def``) both see the right thing."""
+        stack = self._stack
+        return self._first_call if stack is None else stack
+
+    async def _first_call(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Freeze, then hand this first event (usually the lifespan start-up) to the stack."""
         stack = self._stack
         if stack is None:
             try:
@@ -465,7 +480,6 @@ class Spruce(Router):
                 raise
             stack = self._stack
             assert stack is not None
-        scope["app"] = self
         await stack(scope, receive, send)
 
     async def _startup_failed(self, exc: Exception, receive: Receive, send: Send) -> None:
@@ -557,3 +571,14 @@ def _self(conn: Any) -> Any:
 
 def _app_of(conn: Any) -> Any:
     return conn.app
+
+
+def _with_app_in_scope(app: Spruce, stack: ASGIApp) -> ASGIApp:
+    """``stack`` behind a step that puts ``scope["app"]`` in place for middleware (the request
+    pipeline does it itself when there is no middleware)."""
+
+    async def enter(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = app
+        await stack(scope, receive, send)
+
+    return enter

@@ -35,11 +35,12 @@ if TYPE_CHECKING:
     from .responses import Receive, Scope, Send
     from .routing.router import Router
     from .routing.routes import Route
-    from .routing.table import Match
+    from .routing.table import Endpoints
 
 __all__ = ["build_pipeline"]
 
 logger = logging.getLogger("spruce")
+new_object = object.__new__
 
 Pipeline = Callable[["Scope", "Receive", "Send"], Awaitable[None]]
 
@@ -47,6 +48,7 @@ Pipeline = Callable[["Scope", "Receive", "Send"], Awaitable[None]]
 def build_pipeline(app: Spruce, compiled: CompiledRoutes) -> Pipeline:
     """The ASGI callable that routes and answers requests for the frozen ``app``."""
     match_path = compiled.table.match
+    static_endpoints = compiled.table.static_endpoints
     request_filters = tuple(app._request_filters)
     response_hooks = tuple(app._response_hooks)
     debug = app.config.debug
@@ -57,15 +59,17 @@ def build_pipeline(app: Spruce, compiled: CompiledRoutes) -> Pipeline:
     set_current_request = _current_request.set
     reset_current_request = _current_request.reset
 
-    def other_method(request: Request, match: Match) -> tuple[Route | None, Response | None]:
+    def other_method(
+        request: Request, endpoints: Endpoints
+    ) -> tuple[Route | None, Response | None]:
         """No route for this method: HEAD takes GET's, OPTIONS is answered, others get 405."""
         method = request.scope["method"]
         if method == "HEAD":
-            route = match.endpoints.get("GET")
+            route = endpoints.get("GET")
             if route is not None:
                 return route, None
-        allowed = sorted(match.endpoints)
-        if "GET" in match.endpoints:
+        allowed = sorted(endpoints)
+        if "GET" in endpoints:
             allowed.append("HEAD")
         if method == "OPTIONS":
             allow = ", ".join(sorted({*allowed, "OPTIONS"}))
@@ -114,6 +118,7 @@ def build_pipeline(app: Spruce, compiled: CompiledRoutes) -> Pipeline:
                 await request.close()
 
     async def pipeline(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = app
         if scope["type"] != "http":
             await serve_other(scope, receive, send)
             return
@@ -128,20 +133,29 @@ def build_pipeline(app: Spruce, compiled: CompiledRoutes) -> Pipeline:
                     await outcome(scope, receive, send)
                     return
                 send = outcome
-        request = Request(scope, receive, app)
+        # Request(scope, receive, app) without the call: the same attributes, set here.
+        request: Request = new_object(Request)
+        request.scope = scope
+        request._receive = receive
+        request.app = app
+        request.path_params = params = {}
         token = set_current_request(request)  # for render() and current_request()
         try:
             route: Route | None = None
             response: Response | None = None
             try:
-                match = match_path(scope["path"])
-                if match is None:
+                path = scope["path"]
+                endpoints = static_endpoints.get(path)
+                if endpoints is None:
+                    match = match_path(path)
+                    if match is not None:
+                        endpoints, params = match.endpoints, match.params
+                if endpoints is None:
                     response = unmatched(request)
                 else:
-                    endpoints, params = match.endpoints, match.params
                     route = endpoints.get(scope["method"])
                     if route is None:
-                        route, response = other_method(request, match)
+                        route, response = other_method(request, endpoints)
                     if route is not None:
                         request.path_params = params
                         request.route = route

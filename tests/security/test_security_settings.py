@@ -53,6 +53,16 @@ def test_the_environment_is_read(monkeypatch):
     assert config.frame_options is None  # "" turns the header off
 
 
+@pytest.mark.parametrize("word", ["false", "off", "None", "0", ""])
+def test_header_settings_are_turned_off_by_the_environment(monkeypatch, word):
+    for name in ("FRAME_OPTIONS", "REFERRER_POLICY", "CROSS_ORIGIN_OPENER_POLICY"):
+        monkeypatch.setenv(f"SPRUCE_{name}", word)
+    config = load_config({})
+    assert config.frame_options is None
+    assert config.referrer_policy is None
+    assert config.cross_origin_opener_policy is None
+
+
 def test_a_dotenv_file_is_read(tmp_path):
     (tmp_path / ".env").write_text("SPRUCE_HSTS_SECONDS=60\nSPRUCE_HTTPS=true\n")
     config = load_config({})

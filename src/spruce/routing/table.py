@@ -5,6 +5,7 @@ Lookup cost depends on the depth of the path, never on how many routes exist.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -111,6 +112,12 @@ class RouteTable:
                 f"{route.qualname}"
             )
         endpoints[method] = route
+
+    @property
+    def static_endpoints(self) -> Mapping[str, Endpoints]:
+        """The endpoints of the paths without parameters, by path: the request pipeline looks
+        these up itself, before calling ``match`` (read only)."""
+        return self._static
 
     def match(self, path: str) -> Match | None:
         """The endpoints and parameters for ``path``, or None."""

@@ -8,10 +8,10 @@
 | ``HTTPS_REDIRECT`` | = ``HTTPS`` | answer plain-http requests with a redirect to https |
 | ``HSTS_SECONDS`` | 31536000 with ``HTTPS``, else 0 | ``Strict-Transport-Security: max-age`` |
 | ``HSTS_INCLUDE_SUBDOMAINS`` / ``HSTS_PRELOAD`` | ``false`` | the HSTS flags (think before setting) |
-| ``FRAME_OPTIONS`` | ``DENY`` | ``X-Frame-Options`` and CSP ``frame-ancestors``; ``SAMEORIGIN`` or ``""`` |
+| ``FRAME_OPTIONS`` | ``DENY`` | ``X-Frame-Options`` and CSP ``frame-ancestors``; ``SAMEORIGIN`` or ``off`` |
 | ``CONTENT_TYPE_NOSNIFF`` | ``true`` | ``X-Content-Type-Options: nosniff`` |
-| ``REFERRER_POLICY`` | ``same-origin`` | ``Referrer-Policy`` (``""``: not sent) |
-| ``CROSS_ORIGIN_OPENER_POLICY`` | ``same-origin`` | ``Cross-Origin-Opener-Policy`` (``""``: not sent) |
+| ``REFERRER_POLICY`` | ``same-origin`` | ``Referrer-Policy`` (``off`` or ``""``: not sent) |
+| ``CROSS_ORIGIN_OPENER_POLICY`` | ``same-origin`` | ``Cross-Origin-Opener-Policy`` (``off``: not sent) |
 | ``CONTENT_SECURITY_POLICY`` | none | a CSP; ``{nonce}`` in it becomes a fresh nonce per response |
 | ``CSP_REPORT_ONLY`` | ``false`` | send the CSP as ``Content-Security-Policy-Report-Only`` |
 | ``CORS_ORIGINS`` | ``[]`` | origins whose scripts may read responses (CORS is off when empty) |
@@ -147,12 +147,13 @@ _SEQUENCE_FIELDS = frozenset(
 
 def validated(config: SecurityConfig) -> SecurityConfig:
     """``config`` with its values normalised, or ``ImproperlyConfigured`` saying what to fix."""
-    frame = (config.frame_options or "").upper() or None
+    frame = _unless_off(config.frame_options)
+    frame = frame.upper() if frame is not None else None
     if frame is not None and frame not in _FRAME_OPTIONS:
         raise ImproperlyConfigured(
             f"frame_options={config.frame_options!r}: use 'DENY', 'SAMEORIGIN' or None"
         )
-    referrer = config.referrer_policy or None
+    referrer = _unless_off(config.referrer_policy)
     if referrer is not None:
         bad = [p for p in referrer.split(",") if p.strip().lower() not in _REFERRER_POLICIES]
         if bad:
@@ -160,7 +161,7 @@ def validated(config: SecurityConfig) -> SecurityConfig:
                 f"referrer_policy={referrer!r} is not a Referrer-Policy value; use one of "
                 + ", ".join(sorted(_REFERRER_POLICIES))
             )
-    opener = config.cross_origin_opener_policy or None
+    opener = _unless_off(config.cross_origin_opener_policy)
     if opener is not None and opener not in _OPENER_POLICIES:
         raise ImproperlyConfigured(
             f"cross_origin_opener_policy={opener!r}: use one of {', '.join(sorted(_OPENER_POLICIES))}"
@@ -188,10 +189,23 @@ def validated(config: SecurityConfig) -> SecurityConfig:
         frame_options=frame,
         referrer_policy=referrer,
         cross_origin_opener_policy=opener,
-        content_security_policy=config.content_security_policy or None,
+        content_security_policy=_unless_off(config.content_security_policy),
         cors_methods=tuple(m.upper() for m in config.cors_methods),
         cors_headers=tuple(h.lower() for h in config.cors_headers),
     )
+
+
+_OFF_WORDS = frozenset({"", "false", "off", "none", "no", "0"})
+
+
+def _unless_off(value: object) -> str | None:
+    """A header setting's value, or None when it says "off": None, False, or one of the words
+    ``""``, ``false``, ``off``, ``none``, ``no``, ``0`` (any case), as an environment variable
+    can only say it."""
+    if value is None or value is False:
+        return None
+    text = str(value).strip()
+    return None if text.lower() in _OFF_WORDS else text
 
 
 def _check_origin_pattern(origin: str, setting: str, *, allow_any: bool) -> None:
