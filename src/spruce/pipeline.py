@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import render_error
 from .exceptions import HTTPException, MethodNotAllowed, NotFound, SpruceError
 from .requests import Request, _current_request
-from .responses import RedirectResponse, Response
+from .responses import RedirectResponse, Response, json_response
 from .results import to_response
 from .websockets import WebSocket
 
@@ -163,7 +163,10 @@ def build_pipeline(app: Spruce, compiled: CompiledRoutes) -> Pipeline:
                             check_header_size(scope)
                         direct = route.direct_endpoint
                         if direct is not None:
-                            response = to_response(await direct(**params))
+                            result = await (direct(**params) if params else direct())
+                            response = (
+                                json_response(result) if type(result) is dict else to_response(result)
+                            )
                         else:
                             response = await route.handler(request)  # type: ignore[misc]
             except Exception as exc:
