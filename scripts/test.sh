@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command: lint (ruff), types (mypy), layers (import-linter), then the whole pytest
+# The test command: lint and format (ruff), types (mypy), layers (import-linter), then the whole pytest
 # suite in parallel, slow tests included. Extra arguments go to pytest:
 #     bash scripts/test.sh -k routing -x
 # Tests that need PostgreSQL, Redis or Chromium skip when those are missing, except in CI
@@ -86,6 +86,7 @@ for d in src tests bench examples; do
   fi
 done
 step ruff "$bin/ruff" check --no-cache "${lint_paths[@]}"
+step "ruff format" "$bin/ruff" format --check --no-cache "${lint_paths[@]}"
 step mypy "$bin/mypy"
 step import-linter "$bin/lint-imports" --no-cache
 

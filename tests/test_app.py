@@ -1,6 +1,5 @@
 """The application object: hooks, middleware, lifespan, batteries, freezing, sync handlers."""
 
-
 import asyncio
 import contextlib
 import threading
@@ -79,7 +78,14 @@ def test_hooks_order_and_short_circuit():
     client = app.test_client()
     response = client.get("/blog/")
     assert response.text == "blog" and response.headers["x-app"] == "1"
-    assert calls == ["app-before", "blog-before", "handler", "blog-after", "app-after", "teardown:None"]
+    assert calls == [
+        "app-before",
+        "blog-before",
+        "handler",
+        "blog-after",
+        "app-after",
+        "teardown:None",
+    ]
     calls.clear()
     assert client.get("/blog/?stop=1").text == "stopped early"
     assert calls[:1] == ["app-before"] and "handler" not in calls

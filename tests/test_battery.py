@@ -19,7 +19,9 @@ def battery(name: str, requires: tuple[str, ...] = ()) -> Battery:
 
 
 def test_orders_by_requirements():
-    ordered = order_batteries([battery("admin", ("auth", "db")), battery("auth", ("db",)), battery("db")])
+    ordered = order_batteries(
+        [battery("admin", ("auth", "db")), battery("auth", ("db",)), battery("db")]
+    )
     assert [b.name for b in ordered] == ["db", "auth", "admin"]
 
 

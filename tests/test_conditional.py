@@ -80,7 +80,9 @@ def test_is_not_modified(headers: dict[str, str], expected: bool) -> None:
     assert is_not_modified(Headers(mapping=headers), '"v1"', WHEN) is expected
 
 
-@pytest.mark.parametrize("last_modified", [WHEN, WHEN.timestamp(), WHEN_TEXT, WHEN.timestamp() + 0.7])
+@pytest.mark.parametrize(
+    "last_modified", [WHEN, WHEN.timestamp(), WHEN_TEXT, WHEN.timestamp() + 0.7]
+)
 def test_last_modified_in_every_form(last_modified: Any) -> None:
     assert is_not_modified({"if-modified-since": WHEN_TEXT}, None, last_modified)
     later = http_date((WHEN - timedelta(seconds=1)).timestamp())
@@ -254,7 +256,9 @@ async def test_file_responses_are_left_to_themselves(tmp_path: Path) -> None:
 
 
 async def test_not_modified_response_from_response() -> None:
-    original = Response(b"body", headers={"etag": '"1"', "vary": "Accept", "content-language": "en"})
+    original = Response(
+        b"body", headers={"etag": '"1"', "vary": "Accept", "content-language": "en"}
+    )
     not_modified = NotModifiedResponse.from_response(original)
     assert not_modified.status_code == 304
     assert not_modified.headers.items() == [("etag", '"1"'), ("vary", "Accept")]

@@ -26,7 +26,9 @@ def test_query_params():
 
 def test_cookie_header_parsing_is_lenient():
     assert parse_cookie_header('a=1; b="quoted"; junk; c=%20x; a=second') == {
-        "a": "1", "b": "quoted", "c": " x",
+        "a": "1",
+        "b": "quoted",
+        "c": " x",
     }
     assert parse_cookie_header("") == {}
 
@@ -34,9 +36,19 @@ def test_cookie_header_parsing_is_lenient():
 def test_url_parts():
     url = URL("https://example.com:8443/p/a?x=1#frag")
     assert (url.scheme, url.hostname, url.port, url.path, url.query, url.fragment) == (
-        "https", "example.com", 8443, "/p/a", "x=1", "frag",
+        "https",
+        "example.com",
+        8443,
+        "/p/a",
+        "x=1",
+        "frag",
     )
     assert str(url.replace(query="")) == "https://example.com:8443/p/a#frag"
-    scope = {"scheme": "http", "path": "/x", "query_string": b"a=1", "headers": [],
-             "server": ("127.0.0.1", 80)}
+    scope = {
+        "scheme": "http",
+        "path": "/x",
+        "query_string": b"a=1",
+        "headers": [],
+        "server": ("127.0.0.1", 80),
+    }
     assert str(URL.from_scope(scope)) == "http://127.0.0.1/x?a=1"

@@ -1,6 +1,5 @@
 """Errors: HTTPException family, abort, handlers by status and class, JSON vs HTML, bare 500s."""
 
-
 import logging
 
 import pytest
@@ -31,7 +30,9 @@ def test_exception_classes():
     assert BadRequest("x").status_code == 400
     assert Forbidden().detail == "Forbidden"
     assert MethodNotAllowed(["GET"]).headers == {"Allow": "GET"}
-    error = RequestValidationError([{"location": "query", "field": "a", "message": "m", "type": "t"}])
+    error = RequestValidationError(
+        [{"location": "query", "field": "a", "message": "m", "type": "t"}]
+    )
     assert error.body()["errors"][0]["field"] == "a"
 
 

@@ -51,7 +51,9 @@ def file_app(path: Path | str, **options: Any) -> Spruce:
 
 
 async def fetch(
-    app: Spruce, method: str = "GET", url: str = "/file",
+    app: Spruce,
+    method: str = "GET",
+    url: str = "/file",
     headers: dict[str, str | bytes] | dict[str, str] | dict[str, bytes] | None = None,
     raise_app_exceptions: bool = True,
 ) -> httpx.Response:
@@ -158,7 +160,9 @@ async def test_a_given_content_length_is_replaced(data_file: Path) -> None:
 
 
 async def test_own_etag_and_last_modified_headers_win(data_file: Path) -> None:
-    app = file_app(data_file, headers={"etag": '"mine"', "last-modified": "Mon, 01 Jan 2001 00:00:00 GMT"})
+    app = file_app(
+        data_file, headers={"etag": '"mine"', "last-modified": "Mon, 01 Jan 2001 00:00:00 GMT"}
+    )
     response = await fetch(app)
     assert response.headers["etag"] == '"mine"'
     assert response.headers["last-modified"] == "Mon, 01 Jan 2001 00:00:00 GMT"
@@ -215,9 +219,7 @@ async def test_non_ascii_filename_uses_rfc5987(data_file: Path) -> None:
 
 
 async def test_inline_disposition(data_file: Path) -> None:
-    response = await fetch(
-        file_app(data_file, filename="a.pdf", content_disposition_type="inline")
-    )
+    response = await fetch(file_app(data_file, filename="a.pdf", content_disposition_type="inline"))
     assert response.headers["content-disposition"] == 'inline; filename="a.pdf"'
 
 
@@ -432,7 +434,9 @@ async def test_several_ranges_give_multipart(data_file: Path) -> None:
     assert "content-range" not in response.headers
     parts = multipart_parts(response)
     assert [headers["content-range"] for headers, _ in parts] == [
-        f"bytes 0-9/{SIZE}", f"bytes 5000-6999/{SIZE}", f"bytes {SIZE - 3}-{SIZE - 1}/{SIZE}"
+        f"bytes 0-9/{SIZE}",
+        f"bytes 5000-6999/{SIZE}",
+        f"bytes {SIZE - 3}-{SIZE - 1}/{SIZE}",
     ]
     assert all(h["content-type"] == "text/plain; charset=utf-8" for h, _ in parts)
     assert [data for _, data in parts] == [DATA[0:10], DATA[5000:7000], DATA[-3:]]
@@ -572,11 +576,18 @@ async def test_file_that_shrank_since_its_stat_is_an_error(data_file: Path) -> N
 
 
 # -- ASGI details: pathsend, disconnects --------------------------------------------------------
-def http_scope(method: str = "GET", headers: list[tuple[bytes, bytes]] | None = None,
-               extensions: dict[str, Any] | None = None) -> dict[str, Any]:
+def http_scope(
+    method: str = "GET",
+    headers: list[tuple[bytes, bytes]] | None = None,
+    extensions: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     return {
-        "type": "http", "method": method, "path": "/file", "headers": headers or [],
-        "scheme": "http", "extensions": extensions or {},
+        "type": "http",
+        "method": method,
+        "path": "/file",
+        "headers": headers or [],
+        "scheme": "http",
+        "extensions": extensions or {},
     }
 
 
@@ -601,7 +612,9 @@ async def test_pathsend_hands_the_whole_file_to_the_server(
     assert (b"content-length", str(SIZE).encode()) in sent[0]["headers"]
 
     sent.clear()  # a range is still read and sent by Spruce
-    scope = http_scope(headers=[(b"range", b"bytes=0-1")], extensions={"http.response.pathsend": {}})
+    scope = http_scope(
+        headers=[(b"range", b"bytes=0-1")], extensions={"http.response.pathsend": {}}
+    )
     await FileResponse(data_file)(scope, no_body, send)
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
     assert sent[1]["body"] == DATA[:2]
@@ -682,7 +695,7 @@ def test_http_date_of_the_file_mtime() -> None:
 
 
 # -- over a real socket, through real servers --------------------------------------------------
-SERVER_APP = '''
+SERVER_APP = """
 from spruce import FileResponse, Spruce
 
 app = Spruce()
@@ -691,12 +704,19 @@ app = Spruce()
 @app.get("/file")
 def serve():
     return FileResponse("data.bin", filename="données.bin")
-'''
+"""
 
 SERVERS = {
     "uvicorn": ["-m", "uvicorn", "--host", "127.0.0.1", "--port", "{port}", "server_app:app"],
     "granian": [
-        "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", "{port}",
+        "-m",
+        "granian",
+        "--interface",
+        "asgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
         "server_app:app",
     ],
 }

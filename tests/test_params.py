@@ -1,6 +1,5 @@
 """Handler parameters: query, headers, cookies, bodies, providers, return values."""
 
-
 import datetime as dt
 import enum
 import uuid
@@ -45,9 +44,18 @@ def app() -> Spruce:
         opt: int | None = None,
     ):
         return {
-            "i": i, "f": f, "b": b, "s": s, "c": c.value, "u": str(u) if u else None,
-            "d": d.isoformat() if d else None, "when": when.isoformat() if when else None,
-            "dec": str(dec) if dec is not None else None, "tag": tag, "mode": mode, "opt": opt,
+            "i": i,
+            "f": f,
+            "b": b,
+            "s": s,
+            "c": c.value,
+            "u": str(u) if u else None,
+            "d": d.isoformat() if d else None,
+            "when": when.isoformat() if when else None,
+            "dec": str(dec) if dec is not None else None,
+            "tag": tag,
+            "mode": mode,
+            "opt": opt,
         }
 
     @app.get("/constrained")
@@ -95,15 +103,34 @@ def test_query_conversion(client):
     response = client.get(
         "/q",
         params=[
-            ("i", "5"), ("f", "2.5"), ("b", "yes"), ("s", "hi"), ("c", "blue"), ("u", str(u)),
-            ("d", "2024-02-29"), ("when", "2024-01-01T10:00:00+00:00"), ("dec", "1.10"),
-            ("tag", "1"), ("tag", "2"), ("mode", "b"), ("opt", ""),
+            ("i", "5"),
+            ("f", "2.5"),
+            ("b", "yes"),
+            ("s", "hi"),
+            ("c", "blue"),
+            ("u", str(u)),
+            ("d", "2024-02-29"),
+            ("when", "2024-01-01T10:00:00+00:00"),
+            ("dec", "1.10"),
+            ("tag", "1"),
+            ("tag", "2"),
+            ("mode", "b"),
+            ("opt", ""),
         ],
     )
     assert response.status_code == 200, response.text
     assert response.json() == {
-        "i": 5, "f": 2.5, "b": True, "s": "hi", "c": "blue", "u": str(u), "d": "2024-02-29",
-        "when": "2024-01-01T10:00:00+00:00", "dec": "1.10", "tag": [1, 2], "mode": "b",
+        "i": 5,
+        "f": 2.5,
+        "b": True,
+        "s": "hi",
+        "c": "blue",
+        "u": str(u),
+        "d": "2024-02-29",
+        "when": "2024-01-01T10:00:00+00:00",
+        "dec": "1.10",
+        "tag": [1, 2],
+        "mode": "b",
         "opt": None,
     }
 
@@ -162,7 +189,10 @@ def test_headers(client):
     response = client.get("/headers")
     assert response.status_code == 422
     assert response.json()["errors"][0] == {
-        "location": "header", "field": "x-token", "message": "Field required", "type": "missing",
+        "location": "header",
+        "field": "x-token",
+        "message": "Field required",
+        "type": "missing",
     }
 
 
@@ -200,7 +230,9 @@ def test_body_validation_errors(client):
 
 
 def test_malformed_json_is_400(client):
-    response = client.post("/items", content=b"{not json", headers={"content-type": "application/json"})
+    response = client.post(
+        "/items", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 400
     assert "Malformed JSON" in response.json()["detail"]
 
@@ -269,7 +301,10 @@ def test_providers_by_type_and_explicit():
         raise RuntimeError("boom")
 
     client = app.test_client()
-    assert client.get("/ok", headers={"x-user": "ann"}).json() == {"session": "Session", "user": "ann"}
+    assert client.get("/ok", headers={"x-user": "ann"}).json() == {
+        "session": "Session",
+        "user": "ann",
+    }
     assert events == ["open", "commit", "close"]
     events.clear()
     assert client.get("/fail").status_code == 500
@@ -314,7 +349,12 @@ def test_two_bodies_is_a_startup_error():
         (("created", 201), 201, "text/html; charset=utf-8", b"created"),
         (({"a": 1}, 202, {"X-Extra": "1"}), 202, "application/json", b'{"a":1}'),
         (Item(name="n", price=1), 200, "application/json", b'{"name":"n","price":1.0,"tags":[]}'),
-        (Response("plain", 418, media_type="text/plain"), 418, "text/plain; charset=utf-8", b"plain"),
+        (
+            Response("plain", 418, media_type="text/plain"),
+            418,
+            "text/plain; charset=utf-8",
+            b"plain",
+        ),
     ],
 )
 def test_return_values(value, status, content_type, body):

@@ -1,6 +1,5 @@
 """Request: URL parts, headers, cookies, client address behind proxies, bodies and limits."""
 
-
 import pytest
 
 from spruce import Request, Spruce
@@ -42,7 +41,9 @@ def make_app(**config) -> Spruce:
         upload = data.get("file")
         return {
             "name": data.get("name"),
-            "file": (await upload.read()).decode() if upload is not None and hasattr(upload, "read") else None,
+            "file": (await upload.read()).decode()
+            if upload is not None and hasattr(upload, "read")
+            else None,
         }
 
     @app.post("/stream")

@@ -1,6 +1,5 @@
 """Responses: text, HTML, JSON, redirects, cookies, streaming, server-sent events."""
 
-
 import asyncio
 import datetime as dt
 import uuid
@@ -28,7 +27,10 @@ def serve(response_factory, method="GET", base_url="http://localhost"):
 
 
 def test_plain_html_json():
-    assert serve(lambda: PlainTextResponse("hi")).headers["content-type"] == "text/plain; charset=utf-8"
+    assert (
+        serve(lambda: PlainTextResponse("hi")).headers["content-type"]
+        == "text/plain; charset=utf-8"
+    )
     assert serve(lambda: HTMLResponse("<b>")).headers["content-type"] == "text/html; charset=utf-8"
     response = serve(lambda: JSONResponse({"when": dt.date(2024, 1, 2), "id": uuid.UUID(int=1)}))
     assert response.json() == {"when": "2024-01-02", "id": "00000000-0000-0000-0000-000000000001"}

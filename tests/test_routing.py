@@ -1,6 +1,5 @@
 """Routing: decorators, routers, converters, HEAD/OPTIONS/405, trailing slashes, url_for."""
 
-
 import uuid
 
 import pytest
@@ -122,7 +121,12 @@ def test_options_lists_allowed_methods(client):
     response = client.options("/items/1")
     assert response.status_code == 204
     assert set(response.headers["allow"].split(", ")) == {
-        "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "PUT",
+        "DELETE",
+        "GET",
+        "HEAD",
+        "OPTIONS",
+        "PATCH",
+        "PUT",
     }
 
 

@@ -100,5 +100,7 @@ def test_hello_world_does_not_import_heavy_libraries():
         "print(','.join(heavy))"
     )
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("SPRUCE_")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     assert out.stdout.strip() == ""

@@ -1,6 +1,5 @@
 """WebSocket routes: path parameters, text/bytes/JSON, close, rejection."""
 
-
 import pytest
 
 from spruce import Spruce, WebSocket, WebSocketDisconnect

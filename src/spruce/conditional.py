@@ -49,8 +49,16 @@ LastModified = datetime | float | str | None
 
 #: Headers a 304 keeps (RFC 9110 section 15.4.5), plus cookies the response set.
 _KEPT_BY_304 = frozenset(
-    {b"cache-control", b"content-location", b"date", b"etag", b"expires", b"vary",
-     b"last-modified", b"set-cookie"}
+    {
+        b"cache-control",
+        b"content-location",
+        b"date",
+        b"etag",
+        b"expires",
+        b"vary",
+        b"last-modified",
+        b"set-cookie",
+    }
 )
 _ENTITY_TAG = re.compile(r'(?:W/)?"[^"]*"|[^\s,]+')
 

@@ -289,9 +289,7 @@ class FileResponse(Response):
             file = await run_sync(_open, self.path)
             try:
                 await send({"type": "http.response.start", "status": status, "headers": headers})
-                await _until_done_or_disconnected(
-                    self._stream(file, pieces, send), receive
-                )
+                await _until_done_or_disconnected(self._stream(file, pieces, send), receive)
             finally:
                 file.close()
 
@@ -402,9 +400,7 @@ async def _send_empty(send: Send, status: int, headers: RawHeaders) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
-async def _until_done_or_disconnected(
-    sending: Coroutine[Any, Any, None], receive: Receive
-) -> None:
+async def _until_done_or_disconnected(sending: Coroutine[Any, Any, None], receive: Receive) -> None:
     """Run the ``sending`` coroutine; stop it if the client disconnects first."""
     sender = asyncio.ensure_future(sending)
     watcher = asyncio.ensure_future(_wait_for_disconnect(receive))

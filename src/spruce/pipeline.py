@@ -165,7 +165,9 @@ def build_pipeline(app: Spruce, compiled: CompiledRoutes) -> Pipeline:
                         if direct is not None:
                             result = await (direct(**params) if params else direct())
                             response = (
-                                json_response(result) if type(result) is dict else to_response(result)
+                                json_response(result)
+                                if type(result) is dict
+                                else to_response(result)
                             )
                         else:
                             response = await route.handler(request)  # type: ignore[misc]

@@ -16,8 +16,9 @@ from spruce.mail.testing import capture_mail, links
 
 
 def api_login(client, username="ann", password=TEST_PASSWORD, **extra):
-    return client.post("/auth/api/login", json={"username": username, "password": password,
-                                                 **extra})
+    return client.post(
+        "/auth/api/login", json={"username": username, "password": password, **extra}
+    )
 
 
 def bearer(token):
@@ -63,8 +64,14 @@ def test_api_and_page_failures_count_together(client, user):
     page = client.get("/auth/login")
     from spruce.auth.testing import csrf_token_from
 
-    refused = client.post("/auth/login", data={"username": "ann", "password": TEST_PASSWORD,
-                                               "csrf_token": csrf_token_from(page.text)})
+    refused = client.post(
+        "/auth/login",
+        data={
+            "username": "ann",
+            "password": TEST_PASSWORD,
+            "csrf_token": csrf_token_from(page.text),
+        },
+    )
     assert refused.status_code == 429
 
 
@@ -77,11 +84,19 @@ def test_logout_revokes_the_token(client, user):
 
 def test_bad_tokens_are_nobody(client, user):
     token = api_login(client).json()["token"]
-    for header in ("Bearer", "Bearer spk_unknown", f"Bearer {token}x", f"Basic {token}",
-                   "Bearer " + "x" * 500, f"bearer {token[:-1]}"):
+    for header in (
+        "Bearer",
+        "Bearer spk_unknown",
+        f"Bearer {token}x",
+        f"Basic {token}",
+        "Bearer " + "x" * 500,
+        f"bearer {token[:-1]}",
+    ):
         response = client.get("/auth/api/me", headers={"authorization": header})
         assert response.status_code == 401, header
-    assert client.get("/auth/api/me", headers={"authorization": f"bearer {token}"}).status_code == 200
+    assert (
+        client.get("/auth/api/me", headers={"authorization": f"bearer {token}"}).status_code == 200
+    )
 
 
 def test_expired_tokens_and_inactive_users_are_refused(client, user):
@@ -108,8 +123,11 @@ def test_expired_tokens_and_inactive_users_are_refused(client, user):
 def test_requests_with_a_token_and_no_cookie_need_no_csrf_token(client, user):
     token = api_login(client).json()["token"]
     client.cookies.clear()
-    response = client.post("/auth/api/password/change", headers=bearer(token), json={
-        "old_password": TEST_PASSWORD, "new_password": "another long passphrase"})
+    response = client.post(
+        "/auth/api/password/change",
+        headers=bearer(token),
+        json={"old_password": TEST_PASSWORD, "new_password": "another long passphrase"},
+    )
     assert response.status_code == 204
 
 
@@ -135,11 +153,13 @@ def test_cookie_sessions_use_the_api_with_the_csrf_header(client, user):
 
 
 def test_registration(client, user):
-    created = client.post("/auth/api/register", json={"username": "bob",
-                                                       "password": "correct horse battery"})
+    created = client.post(
+        "/auth/api/register", json={"username": "bob", "password": "correct horse battery"}
+    )
     assert created.status_code == 201 and created.json()["user"]["username"] == "bob"
-    taken = client.post("/auth/api/register", json={"username": "Ann",
-                                                     "password": "correct horse battery"})
+    taken = client.post(
+        "/auth/api/register", json={"username": "Ann", "password": "correct horse battery"}
+    )
     assert taken.status_code == 422
     assert taken.json()["errors"][0]["type"] == "username_taken"
     weak = client.post("/auth/api/register", json={"username": "carl", "password": "12345678"})
@@ -149,22 +169,32 @@ def test_registration(client, user):
     assert bad.json()["errors"][0]["type"] == "invalid_username"
     missing = client.post("/auth/api/register", json={"username": "dora"})
     assert missing.status_code == 422
-    plain = client.post("/auth/api/register", content=b'{"username": "eve"}',
-                        headers={"content-type": "text/plain"})
+    plain = client.post(
+        "/auth/api/register", content=b'{"username": "eve"}', headers={"content-type": "text/plain"}
+    )
     assert plain.status_code == 415
 
 
 def test_password_change_keeps_the_current_token_and_revokes_the_others(client, user):
     first = api_login(client).json()["token"]
     second = api_login(client).json()["token"]
-    wrong = client.post("/auth/api/password/change", headers=bearer(first), json={
-        "old_password": "wrong", "new_password": "another long passphrase"})
+    wrong = client.post(
+        "/auth/api/password/change",
+        headers=bearer(first),
+        json={"old_password": "wrong", "new_password": "another long passphrase"},
+    )
     assert wrong.status_code == 422 and wrong.json()["errors"][0]["type"] == "wrong_password"
-    weak = client.post("/auth/api/password/change", headers=bearer(first), json={
-        "old_password": TEST_PASSWORD, "new_password": "password"})
+    weak = client.post(
+        "/auth/api/password/change",
+        headers=bearer(first),
+        json={"old_password": TEST_PASSWORD, "new_password": "password"},
+    )
     assert weak.status_code == 422
-    done = client.post("/auth/api/password/change", headers=bearer(first), json={
-        "old_password": TEST_PASSWORD, "new_password": "another long passphrase"})
+    done = client.post(
+        "/auth/api/password/change",
+        headers=bearer(first),
+        json={"old_password": TEST_PASSWORD, "new_password": "another long passphrase"},
+    )
     assert done.status_code == 204
     assert client.get("/auth/api/me", headers=bearer(first)).status_code == 200
     assert client.get("/auth/api/me", headers=bearer(second)).status_code == 401
@@ -187,8 +217,11 @@ def test_password_reset_through_the_api(client, user):
 
 
 def test_the_api_answers_401_to_anonymous_clients(client):
-    for method, path in (("GET", "/auth/api/me"), ("POST", "/auth/api/logout"),
-                         ("POST", "/auth/api/password/change")):
+    for method, path in (
+        ("GET", "/auth/api/me"),
+        ("POST", "/auth/api/logout"),
+        ("POST", "/auth/api/password/change"),
+    ):
         response = client.request(method, path, headers={"accept": "text/html"}, json={})
         assert response.status_code == 401, path
 

@@ -60,11 +60,21 @@ def test_a_token_model_needs_a_user_model_and_the_api_needs_a_token_model():
     with pytest.raises(ImproperlyConfigured, match="needs user_model= too"):
         Spruce(batteries=[Sessions(), Database("sqlite://"), Auth(token_model="x:y")])
     with pytest.raises(ImproperlyConfigured, match="needs token_model= too"):
-        Spruce(batteries=[Sessions(), Database("sqlite://"),
-                          Auth(user_model="spruce.auth.models:User")])
+        Spruce(
+            batteries=[
+                Sessions(),
+                Database("sqlite://"),
+                Auth(user_model="spruce.auth.models:User"),
+            ]
+        )
     with pytest.raises(ImproperlyConfigured, match="cannot be imported"):
-        Spruce(batteries=[Sessions(), Database("sqlite://"),
-                          Auth(user_model="nowhere.models:User", api_prefix="")])
+        Spruce(
+            batteries=[
+                Sessions(),
+                Database("sqlite://"),
+                Auth(user_model="nowhere.models:User", api_prefix=""),
+            ]
+        )
 
 
 def test_routes_and_their_names(sqlite_url):
@@ -108,8 +118,9 @@ def test_checks(sqlite_url):
     assert any("weaker than OWASP's minimum" in p for p in problems)
     strong = make_app(sqlite_url, argon2_memory_kib=19456, argon2_time_cost=2)
     assert list(check_deploy(strong)) == []
-    loose = make_app(sqlite_url, argon2_memory_kib=19456, argon2_time_cost=2,
-                     settings={"allowed_hosts": ["*"]})
+    loose = make_app(
+        sqlite_url, argon2_memory_kib=19456, argon2_time_cost=2, settings={"allowed_hosts": ["*"]}
+    )
     assert any("SPRUCE_SERVER_NAME" in p for p in check_deploy(loose))
     broken = make_app(sqlite_url, login_failures_per_account="often")
     assert any("login_failures_per_account" in p for p in check_configuration(broken))
@@ -141,8 +152,9 @@ def test_importing_spruce_auth_is_light_and_the_core_does_not_import_it():
         "assert 'argon2' not in sys.modules, 'argon2'; "
         "from spruce.auth import Auth; assert 'argon2' not in sys.modules, 'argon2 at import'"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
 
 

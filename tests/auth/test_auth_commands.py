@@ -37,8 +37,14 @@ def invoke(app, *args, input=None):
 
 
 def test_createuser_from_standard_input(cli_app):
-    result = invoke(cli_app, "ann", "--email", "ann@example.com", "--password-stdin",
-                    input="correct horse battery staple\n")
+    result = invoke(
+        cli_app,
+        "ann",
+        "--email",
+        "ann@example.com",
+        "--password-stdin",
+        input="correct horse battery staple\n",
+    )
     assert result.exit_code == 0, result.output
     assert result.output == "created user 'ann' (id 1)\n"
     ann = users(cli_app)["ann"]
@@ -49,8 +55,12 @@ def test_createuser_from_standard_input(cli_app):
 
 def test_createuser_superuser_prompts_twice_at_a_terminal(cli_app, monkeypatch):
     monkeypatch.setattr(commands, "_interactive", lambda: True)
-    result = invoke(cli_app, "admin", "--superuser",
-                    input="correct horse battery staple\ncorrect horse battery staple\n")
+    result = invoke(
+        cli_app,
+        "admin",
+        "--superuser",
+        input="correct horse battery staple\ncorrect horse battery staple\n",
+    )
     assert result.exit_code == 0, result.output
     assert "created superuser 'admin'" in result.output
     admin = users(cli_app)["admin"]
@@ -68,10 +78,16 @@ def test_createuser_refuses_what_it_should(cli_app):
     both = invoke(cli_app, "ann", "--no-password", "--password-stdin")
     assert both.exit_code == 2
     assert users(cli_app) == {}
-    assert invoke(cli_app, "ann", "--password-stdin", input="password\n",
-                  ).exit_code == 1
-    forced = invoke(cli_app, "ann", "--password-stdin", "--skip-password-rules",
-                    input="password\n")
+    assert (
+        invoke(
+            cli_app,
+            "ann",
+            "--password-stdin",
+            input="password\n",
+        ).exit_code
+        == 1
+    )
+    forced = invoke(cli_app, "ann", "--password-stdin", "--skip-password-rules", input="password\n")
     assert forced.exit_code == 0
     taken = invoke(cli_app, "ANN", "--no-password")
     assert taken.exit_code == 1 and "exists already" in taken.output

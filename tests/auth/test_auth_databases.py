@@ -17,9 +17,15 @@ def test_the_whole_round(database_url):
     app = make_app(database_url)
     with TestClient(app) as client:
         page = client.get("/auth/register")
-        created = client.post("/auth/register", data={
-            "username": "ann", "password": "correct horse battery staple",
-            "csrf_token": csrf_token_from(page.text)}, follow_redirects=False)
+        created = client.post(
+            "/auth/register",
+            data={
+                "username": "ann",
+                "password": "correct horse battery staple",
+                "csrf_token": csrf_token_from(page.text),
+            },
+            follow_redirects=False,
+        )
         assert created.status_code == 303
 
         async def setup():
@@ -44,18 +50,25 @@ def test_the_whole_round(database_url):
         assert client.get("/edit").json() == {"can": True}
 
         client.cookies.clear()  # an API client: no cookies, so no CSRF token either
-        token = client.post("/auth/api/login", json={
-            "username": "ann", "password": "correct horse battery staple"}).json()["token"]
+        token = client.post(
+            "/auth/api/login", json={"username": "ann", "password": "correct horse battery staple"}
+        ).json()["token"]
         me = client.get("/auth/api/me", headers={"authorization": f"Bearer {token}"})
         assert me.json()["user"]["username"] == "ann"
 
         with capture_mail(app) as outbox:
             client.post("/auth/api/password/reset", json={"email": "ann@example.com"})
         reset_token = links(outbox[0])[0].rsplit("/", 1)[1]
-        done = client.post("/auth/api/password/reset/confirm", json={
-            "token": reset_token, "new_password": "a brand new passphrase"})
+        done = client.post(
+            "/auth/api/password/reset/confirm",
+            json={"token": reset_token, "new_password": "a brand new passphrase"},
+        )
         assert done.status_code == 204
-        assert client.get("/auth/api/me", headers={"authorization": f"Bearer {token}"}).status_code == 401
-        again = client.post("/auth/api/login", json={"username": "ann",
-                                                      "password": "a brand new passphrase"})
+        assert (
+            client.get("/auth/api/me", headers={"authorization": f"Bearer {token}"}).status_code
+            == 401
+        )
+        again = client.post(
+            "/auth/api/login", json={"username": "ann", "password": "a brand new passphrase"}
+        )
         assert again.status_code == 200

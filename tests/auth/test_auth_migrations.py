@@ -49,7 +49,8 @@ def test_upgrade_creates_the_auth_tables_and_downgrade_removes_them(database_url
 
 def test_a_project_with_migrations_of_its_own_before_auth(sqlite_url, tmp_path):
     folder = migrations.init_migrations(str(tmp_path / "migrations"))
-    (tmp_path / "migrations" / "versions" / "0001_notes.py").write_text(textwrap.dedent("""
+    (tmp_path / "migrations" / "versions" / "0001_notes.py").write_text(
+        textwrap.dedent("""
         import sqlalchemy as sa
         from alembic import op
 
@@ -63,7 +64,8 @@ def test_a_project_with_migrations_of_its_own_before_auth(sqlite_url, tmp_path):
 
         def downgrade():
             op.drop_table("note")
-    """))
+    """)
+    )
     app = Spruce(
         settings=Settings(secret_key="m" * 40),
         batteries=[Sessions(), Database(sqlite_url), Auth()],
@@ -133,11 +135,20 @@ def make_project(folder, files):
 
 def spruce(folder, url, *args, stdin=None):
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("SPRUCE_", "PYTEST_"))}
-    environment.update(DATABASE_URL=url, SPRUCE_SECRET_KEY="p" * 40,
-                       SPRUCE_AUTH_ARGON2_MEMORY_KIB="1024", SPRUCE_AUTH_ARGON2_TIME_COST="1")
+    environment.update(
+        DATABASE_URL=url,
+        SPRUCE_SECRET_KEY="p" * 40,
+        SPRUCE_AUTH_ARGON2_MEMORY_KIB="1024",
+        SPRUCE_AUTH_ARGON2_TIME_COST="1",
+    )
     result = subprocess.run(
-        [sys.executable, "-m", "spruce.cli", *args], cwd=folder, env=environment, input=stdin,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "spruce.cli", *args],
+        cwd=folder,
+        env=environment,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, f"spruce {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
     return result.stdout
@@ -158,8 +169,15 @@ def test_a_project_migrates_builds_on_the_auth_tables_and_creates_users(database
     spruce(tmp_path, database_url, "db", "upgrade")
     assert "note" in tables(database_url)
     assert spruce(tmp_path, database_url, "db", "check") == "models and migrations agree\n"
-    created = spruce(tmp_path, database_url, "auth", "createuser", "ann", "--password-stdin",
-                     stdin="correct horse battery staple\n")
+    created = spruce(
+        tmp_path,
+        database_url,
+        "auth",
+        "createuser",
+        "ann",
+        "--password-stdin",
+        stdin="correct horse battery staple\n",
+    )
     assert created.startswith("created user 'ann'")
     spruce(tmp_path, database_url, "db", "downgrade", "base")
     assert not ({"note", *DEFAULT_TABLES} & tables(database_url))
@@ -176,6 +194,14 @@ def test_a_project_with_its_own_user_model(database_url, tmp_path):
     spruce(tmp_path, database_url, "db", "upgrade")
     assert {"member", "member_token", "member_groups", "member_permissions"} <= tables(database_url)
     assert spruce(tmp_path, database_url, "db", "check") == "models and migrations agree\n"
-    created = spruce(tmp_path, database_url, "auth", "createuser", "ann", "--superuser",
-                     "--password-stdin", stdin="correct horse battery staple\n")
+    created = spruce(
+        tmp_path,
+        database_url,
+        "auth",
+        "createuser",
+        "ann",
+        "--superuser",
+        "--password-stdin",
+        stdin="correct horse battery staple\n",
+    )
     assert created.startswith("created superuser 'ann'")

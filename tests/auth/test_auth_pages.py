@@ -55,7 +55,9 @@ def test_pages_redirect_browsers_to_the_login_page_and_answer_others_401(client)
 
     assert client.get("/private").status_code == 401  # no Accept: an API client
     assert client.get("/api/stats", headers=HTML).status_code == 401  # api=True: never redirected
-    assert client.get("/private", headers={**HTML, "authorization": "Bearer nope"}).status_code == 401
+    assert (
+        client.get("/private", headers={**HTML, "authorization": "Bearer nope"}).status_code == 401
+    )
     assert client.get("/sync-private", headers=HTML, follow_redirects=False).status_code == 303
 
 
@@ -77,8 +79,15 @@ def test_the_login_page_carries_next_into_its_form(client):
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.com", "https://evil.com/", "\\\\evil.com", "/\\evil.com", "javascript:alert(1)",
-     "/%2F%2Fevil.com", "http://localhost.evil.com/"],
+    [
+        "//evil.com",
+        "https://evil.com/",
+        "\\\\evil.com",
+        "/\\evil.com",
+        "javascript:alert(1)",
+        "/%2F%2Fevil.com",
+        "http://localhost.evil.com/",
+    ],
 )
 def test_next_never_leaves_the_site(client, user, target):
     response = post_login(client, "ann", TEST_PASSWORD, next_url=target)
@@ -90,7 +99,11 @@ def test_next_from_the_query_string_is_checked_too(client, user):
     page = client.get("/auth/login")
     response = client.post(
         "/auth/login?next=//evil.com",
-        data={"username": "ann", "password": TEST_PASSWORD, "csrf_token": csrf_token_from(page.text)},
+        data={
+            "username": "ann",
+            "password": TEST_PASSWORD,
+            "csrf_token": csrf_token_from(page.text),
+        },
         follow_redirects=False,
     )
     assert response.headers["location"] == "/"
@@ -120,17 +133,23 @@ def test_every_failed_login_gets_the_same_answer(client, user):
 
 @pytest.mark.slow
 def test_an_unknown_name_takes_as_long_as_a_wrong_password(sqlite_url):
-    app = make_app(sqlite_url, argon2_memory_kib=19456, argon2_time_cost=2,
-                   login_failures_per_account="100 per minute",
-                   login_failures_per_address="100 per minute")
+    app = make_app(
+        sqlite_url,
+        argon2_memory_kib=19456,
+        argon2_time_cost=2,
+        login_failures_per_account="100 per minute",
+        login_failures_per_address="100 per minute",
+    )
     with TestClient(app) as client:
         create_test_user(client, "ann")
         token = csrf_token_from(client.get("/auth/login").text)
 
         def attempt(name):
             started = time.perf_counter()
-            client.post("/auth/login", data={"username": name, "password": "wrong password",
-                                             "csrf_token": token})
+            client.post(
+                "/auth/login",
+                data={"username": name, "password": "wrong password", "csrf_token": token},
+            )
             return time.perf_counter() - started
 
         attempt("ann"), attempt("nobody")  # warm up (the dummy hash is made on first use)
@@ -194,9 +213,11 @@ def test_login_rotates_the_session_and_the_csrf_secret(sqlite_url):
         page = client.get("/auth/login")
         planted = client.cookies["session"]  # the id a fixation attack would plant
         old_token = csrf_token_from(page.text)
-        response = client.post("/auth/login", data={"username": "ann", "password": TEST_PASSWORD,
-                                                     "csrf_token": old_token},
-                               follow_redirects=False)
+        response = client.post(
+            "/auth/login",
+            data={"username": "ann", "password": TEST_PASSWORD, "csrf_token": old_token},
+            follow_redirects=False,
+        )
         assert response.status_code == 303
         assert client.cookies["session"] != planted
         assert client.get("/").json()["authenticated"] is True
@@ -225,8 +246,9 @@ def test_logout_needs_a_post_and_empties_the_session(client, user):
     page = client.get("/auth/logout")
     assert "You are logged in as ann." in page.text
     assert client.get("/").json()["authenticated"] is True  # GET did not log out
-    response = client.post("/auth/logout", data={"csrf_token": csrf_token_from(page.text)},
-                           follow_redirects=False)
+    response = client.post(
+        "/auth/logout", data={"csrf_token": csrf_token_from(page.text)}, follow_redirects=False
+    )
     assert response.status_code == 303 and response.headers["location"] == "/"
     assert client.get("/").json()["authenticated"] is False
     assert client.get("/private", headers=HTML, follow_redirects=False).status_code == 303
@@ -279,14 +301,20 @@ def change_password(client, old, new, confirm=None):
     page = client.get("/auth/password/change")
     return client.post(
         "/auth/password/change",
-        data={"old_password": old, "new_password": new, "confirm_password": confirm or new,
-              "csrf_token": csrf_token_from(page.text)},
+        data={
+            "old_password": old,
+            "new_password": new,
+            "confirm_password": confirm or new,
+            "csrf_token": csrf_token_from(page.text),
+        },
         follow_redirects=False,
     )
 
 
 def test_changing_the_password(client, user):
-    assert client.get("/auth/password/change", headers=HTML, follow_redirects=False).status_code == 303
+    assert (
+        client.get("/auth/password/change", headers=HTML, follow_redirects=False).status_code == 303
+    )
     login(client, user)
     with TestClient(client.app) as laptop:
         login(laptop, user)

@@ -99,8 +99,21 @@ def test_length_limits():
 
 @pytest.mark.parametrize(
     "password",
-    ["password", "Password123!", "P@ssw0rd", "dragon2024", "qwertyuiop", "12345678", "iloveyou!!",
-     "aaaaaaaaaa", "abcdefghij", "87654321", "Sunshine#1", "LETMEIN", "monkey_monkey1"[:6] + "99"],
+    [
+        "password",
+        "Password123!",
+        "P@ssw0rd",
+        "dragon2024",
+        "qwertyuiop",
+        "12345678",
+        "iloveyou!!",
+        "aaaaaaaaaa",
+        "abcdefghij",
+        "87654321",
+        "Sunshine#1",
+        "LETMEIN",
+        "monkey_monkey1"[:6] + "99",
+    ],
 )
 def test_common_passwords_and_their_variants_are_refused(password):
     assert CommonPasswords().is_common(password), password

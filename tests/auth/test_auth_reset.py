@@ -22,16 +22,22 @@ SENT = "If an account uses that address, we have sent it a link"
 
 def ask_reset(client, email, **kwargs):
     page = client.get("/auth/password/reset")
-    return client.post("/auth/password/reset",
-                       data={"email": email, "csrf_token": csrf_token_from(page.text)}, **kwargs)
+    return client.post(
+        "/auth/password/reset",
+        data={"email": email, "csrf_token": csrf_token_from(page.text)},
+        **kwargs,
+    )
 
 
 def set_password(client, new, confirm=None):
     page = client.get("/auth/password/reset/new")
     return client.post(
         "/auth/password/reset/new",
-        data={"new_password": new, "confirm_password": confirm or new,
-              "csrf_token": csrf_token_from(page.text)},
+        data={
+            "new_password": new,
+            "confirm_password": confirm or new,
+            "csrf_token": csrf_token_from(page.text),
+        },
         follow_redirects=False,
     )
 
@@ -114,10 +120,15 @@ def test_the_mail_is_sent_after_the_response(client, user):
             return len(messages)
 
     with get_mailer(client.app).use_backend(Slow()):
-        with client.stream("POST", "/auth/password/reset", data={
-            "email": "ann@example.com",
-            "csrf_token": csrf_token_from(client.get("/auth/password/reset").text),
-        }, follow_redirects=False) as response:
+        with client.stream(
+            "POST",
+            "/auth/password/reset",
+            data={
+                "email": "ann@example.com",
+                "csrf_token": csrf_token_from(client.get("/auth/password/reset").text),
+            },
+            follow_redirects=False,
+        ) as response:
             started = time.perf_counter()
             assert response.status_code == 303
             assert Slow.sent == 0  # the answer came before the mail went
@@ -149,8 +160,9 @@ def test_forged_and_altered_links_are_refused(client, user):
 
 
 def test_reset_requests_are_throttled_per_address_and_per_email(sqlite_url):
-    app = make_app(sqlite_url, reset_requests_per_email="2 per hour",
-                   reset_requests_per_address="4 per hour")
+    app = make_app(
+        sqlite_url, reset_requests_per_email="2 per hour", reset_requests_per_address="4 per hour"
+    )
     with TestClient(app) as client:
         create_test_user(client, "ann", email="ann@example.com")
         with capture_mail(app) as outbox:

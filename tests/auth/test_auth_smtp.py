@@ -51,8 +51,10 @@ def test_the_reset_mail_goes_through_smtp(sqlite_url, smtp):
     with TestClient(app) as client:
         create_test_user(client, "ann", email="ann@example.com")
         page = client.get("/auth/password/reset")
-        client.post("/auth/password/reset", data={"email": "ann@example.com",
-                                                  "csrf_token": csrf_token_from(page.text)})
+        client.post(
+            "/auth/password/reset",
+            data={"email": "ann@example.com", "csrf_token": csrf_token_from(page.text)},
+        )
         [(recipients, message)] = inbox.messages
         assert recipients == ["ann@example.com"]
         assert message["Subject"] == "Reset your password"

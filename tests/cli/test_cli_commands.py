@@ -66,7 +66,10 @@ def test_routes_json(project):
     rows = json.loads(result.output)
     assert [row["path"] for row in rows] == ["/", "/blog/{slug}", "/chat", "/items"]
     assert rows[2] == {
-        "methods": ["WEBSOCKET"], "path": "/chat", "name": "chat", "handler": "app.chat",
+        "methods": ["WEBSOCKET"],
+        "path": "/chat",
+        "name": "chat",
+        "handler": "app.chat",
         "websocket": True,
     }
     assert rows[3]["methods"] == ["GET", "POST"]
@@ -91,18 +94,24 @@ def test_routes_handler_names_nested_functions(project):
     api.get("/n", name="n")(make())
     app.include(api, prefix="/v1")
     rows = json.loads(project.invoke("routes", "--json", obj=AppLoader(app=app)).output)
-    assert rows == [{
-        "methods": ["GET"], "path": "/v1/api/n", "name": "api.n",
-        "handler": f"{__name__}.test_routes_handler_names_nested_functions.<locals>.make.<locals>.inner",
-        "websocket": False,
-    }]
+    assert rows == [
+        {
+            "methods": ["GET"],
+            "path": "/v1/api/n",
+            "name": "api.n",
+            "handler": f"{__name__}.test_routes_handler_names_nested_functions.<locals>.make.<locals>.inner",
+            "websocket": False,
+        }
+    ]
 
 
 # -- shell ----------------------------------------------------------------------------------------
 def test_shell_c_runs_code_with_app_and_spruce(project):
     project.write("app.py", ROUTES_APP)
     result = project.invoke(
-        "shell", "-c", "print(type(app).__name__, len(app.mounted_routes()), spruce.Spruce is type(app))"
+        "shell",
+        "-c",
+        "print(type(app).__name__, len(app.mounted_routes()), spruce.Spruce is type(app))",
     )
     assert result.exit_code == 0, result.output
     assert result.output == "Spruce 4 True\n"
@@ -124,7 +133,9 @@ def test_shell_c_system_exit_keeps_its_status(project):
 
 def test_plain_shell_reads_statements_from_stdin(project):
     project.write("app.py", ROUTES_APP)
-    result = project.invoke("shell", "--plain", input="print('routes:', len(app.mounted_routes()))\n")
+    result = project.invoke(
+        "shell", "--plain", input="print('routes:', len(app.mounted_routes()))\n"
+    )
     assert result.exit_code == 0, result.output
     assert "routes: 4" in result.output
     assert "Names: app, spruce" in result.output
@@ -199,7 +210,9 @@ def test_deploy_check_short_secret_key(project):
 
 
 def test_deploy_check_well_known_secret_key(project):
-    result = project.invoke("check", "--deploy", obj=AppLoader(app=check_app(secret_key="ChangeMe")))
+    result = project.invoke(
+        "check", "--deploy", obj=AppLoader(app=check_app(secret_key="ChangeMe"))
+    )
     assert "the secret key is too weak" in result.output
 
 

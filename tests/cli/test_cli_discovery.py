@@ -42,11 +42,14 @@ def handler_paths(app: Spruce) -> list[str]:
 
 
 def test_app_option_with_module_and_attribute(project):
-    project.write("website.py", """
+    project.write(
+        "website.py",
+        """
         from spruce import Spruce
         web = Spruce()
         web.get("/web")(lambda: "web")
-    """)
+    """,
+    )
     app, location = find_app("website:web")
     assert handler_paths(app) == ["/web"]
     assert location == AppLocation("website", "web", factory=False, folder=str(project.root))
@@ -69,22 +72,28 @@ def test_module_alone_uses_its_app_attribute(project):
 
 
 def test_module_alone_finds_the_only_spruce_instance(project):
-    project.write("service.py", """
+    project.write(
+        "service.py",
+        """
         from spruce import Spruce
         api = Spruce()
         api.get("/ping")(lambda: "pong")
-    """)
+    """,
+    )
     app, location = find_app("service")
     assert location.attr == "api"
     assert handler_paths(app) == ["/ping"]
 
 
 def test_several_apps_in_a_module_is_an_error_naming_them(project):
-    project.write("two.py", """
+    project.write(
+        "two.py",
+        """
         from spruce import Spruce
         public = Spruce()
         admin = Spruce()
-    """)
+    """,
+    )
     with pytest.raises(NoAppError) as caught:
         find_app("two")
     assert "several Spruce apps" in caught.value.message
@@ -93,7 +102,9 @@ def test_several_apps_in_a_module_is_an_error_naming_them(project):
 
 
 def test_module_alone_calls_the_create_app_factory(project):
-    project.write("factory.py", """
+    project.write(
+        "factory.py",
+        """
         from spruce import Spruce
         calls = []
         def create_app():
@@ -101,7 +112,8 @@ def test_module_alone_calls_the_create_app_factory(project):
             app = Spruce()
             app.get("/made")(lambda: "made")
             return app
-    """)
+    """,
+    )
     app, location = find_app("factory")
     assert handler_paths(app) == ["/made"]
     assert location == AppLocation("factory", "create_app", factory=True, folder=str(project.root))
@@ -111,33 +123,42 @@ def test_module_alone_calls_the_create_app_factory(project):
 
 
 def test_attribute_naming_a_factory_is_called(project):
-    project.write("factory2.py", """
+    project.write(
+        "factory2.py",
+        """
         from spruce import Spruce
         def build():
             app = Spruce()
             app.get("/built")(lambda: "built")
             return app
-    """)
+    """,
+    )
     app, location = find_app("factory2:build")
     assert location.factory
     assert handler_paths(app) == ["/built"]
 
 
 def test_factory_needing_arguments_is_a_clear_error(project):
-    project.write("needs.py", """
+    project.write(
+        "needs.py",
+        """
         from spruce import Spruce
         def create_app(config):
             return Spruce()
-    """)
+    """,
+    )
     with pytest.raises(NoAppError, match=r"create_app\(\) needs arguments \(config\)"):
         find_app("needs")
 
 
 def test_factory_raising_shows_the_users_error(project):
-    project.write("broken_factory.py", """
+    project.write(
+        "broken_factory.py",
+        """
         def create_app():
             raise RuntimeError("database URL is missing")
-    """)
+    """,
+    )
     with pytest.raises(AppImportError) as caught:
         find_app("broken_factory")
     assert "database URL is missing" in caught.value.message
@@ -161,11 +182,14 @@ def test_missing_attribute_is_an_error(project):
 
 
 def test_dotted_attribute_path(project):
-    project.write("holder.py", """
+    project.write(
+        "holder.py",
+        """
         from spruce import Spruce
         class Holder:
             app = Spruce()
-    """)
+    """,
+    )
     app, location = find_app("holder:Holder.app")
     assert isinstance(app, Spruce)
     assert location.attr == "Holder.app"
@@ -228,12 +252,15 @@ def test_no_app_anywhere_says_what_was_tried(project):
 
 def test_current_folder_is_importable(project):
     project.write("helpers.py", "GREETING = 'hi from a sibling module'\n")
-    project.write("app.py", """
+    project.write(
+        "app.py",
+        """
         from spruce import Spruce
         from helpers import GREETING
         app = Spruce()
         app.get("/")(lambda: GREETING)
-    """)
+    """,
+    )
     app, _ = find_app(None)
     assert get_text(app, "/") == "hi from a sibling module"
 
@@ -260,16 +287,19 @@ def test_missing_module_of_a_package(project):
 
 
 def test_import_error_inside_the_module_shows_the_users_error(project):
-    project.write("broken.py", """
+    project.write(
+        "broken.py",
+        """
         from spruce import Spruce
         import a_dependency_that_is_not_installed
         app = Spruce()
-    """)
+    """,
+    )
     with pytest.raises(AppImportError) as caught:
         find_app("broken")
     message = caught.value.message
     assert "No module named 'a_dependency_that_is_not_installed'" in message
-    assert "broken.py\", line 3" in message
+    assert 'broken.py", line 3' in message
     assert "Could not import" not in message
     assert "importlib" not in message
 
@@ -287,11 +317,14 @@ def test_load_location_imports_the_same_app(project):
 
 
 def test_load_location_calls_factories_again(project):
-    project.write("factory.py", """
+    project.write(
+        "factory.py",
+        """
         from spruce import Spruce
         def create_app():
             return Spruce()
-    """)
+    """,
+    )
     app, location = find_app("factory")
     again = load_location(location)
     assert isinstance(again, Spruce)

@@ -190,12 +190,15 @@ def test_pass_app_outside_the_spruce_group_loads_the_app(project):
 
 
 def test_unguarded_app_run_in_the_module_is_ignored_with_a_warning(project):
-    project.write("app.py", """
+    project.write(
+        "app.py",
+        """
         from spruce import Spruce
         app = Spruce()
         app.get("/")(lambda: "home")
         app.run()
-    """)
+    """,
+    )
     with pytest.warns(RuntimeWarning, match=r"app.run\(\) was called while the spruce command"):
         result = project.invoke("routes")
     assert result.exit_code == 0
@@ -203,12 +206,15 @@ def test_unguarded_app_run_in_the_module_is_ignored_with_a_warning(project):
 
 
 def test_a_failing_module_is_imported_once_per_invocation(project):
-    project.write("app.py", """
+    project.write(
+        "app.py",
+        """
         from pathlib import Path
         with open(Path(__file__).with_name("imports.log"), "a") as log:
             log.write("imported\\n")
         raise RuntimeError("broken settings")
-    """)
+    """,
+    )
     result = project.invoke("--help")
     assert result.exit_code == 0
     assert "Not listed, the app did not load: While importing 'app'" in result.output

@@ -41,8 +41,12 @@ def test_serve_without_an_app_is_a_usage_error(project):
 
 @pytest.mark.parametrize(
     ("host", "url"),
-    [("127.0.0.1", "http://127.0.0.1:8000"), ("::1", "http://[::1]:8000"),
-     ("[::]", "http://[::]:8000"), ("localhost", "http://localhost:8000")],
+    [
+        ("127.0.0.1", "http://127.0.0.1:8000"),
+        ("::1", "http://[::1]:8000"),
+        ("[::]", "http://[::]:8000"),
+        ("localhost", "http://localhost:8000"),
+    ],
 )
 def test_display_url(host, url):
     assert display_url(host, 8000) == url

@@ -71,7 +71,11 @@ class Server:
         self.stderr_path = folder / "server.err"
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.process = subprocess.Popen(
-                args, cwd=folder, env=env or clean_environment(), stdout=out, stderr=err,
+                args,
+                cwd=folder,
+                env=env or clean_environment(),
+                stdout=out,
+                stderr=err,
                 start_new_session=True,
             )
 
@@ -87,7 +91,9 @@ class Server:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"server exited with {self.process.returncode}:\n{self.output}")
+                raise AssertionError(
+                    f"server exited with {self.process.returncode}:\n{self.output}"
+                )
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                     return
@@ -135,7 +141,12 @@ def test_run_without_reload_serves_in_debug_mode(app_folder, servers):
 def test_run_respects_an_explicit_debug_setting(app_folder, servers):
     port = free_port()
     server = Server.spruce(
-        app_folder, "run", "--no-reload", "--port", str(port), env=clean_environment(SPRUCE_DEBUG="0")
+        app_folder,
+        "run",
+        "--no-reload",
+        "--port",
+        str(port),
+        env=clean_environment(SPRUCE_DEBUG="0"),
     )
     servers.append(server)
     server.wait_until_serving(port)
@@ -189,7 +200,9 @@ def test_serve_warns_when_debug_is_on(app_folder, servers):
     assert "Warning: debug mode is on" in server.output
 
 
-def start_slow_request(port: int, folder: Path, path: str = "/slow") -> tuple[threading.Thread, dict]:
+def start_slow_request(
+    port: int, folder: Path, path: str = "/slow"
+) -> tuple[threading.Thread, dict]:
     """GET ``path`` in a thread; return once the handler has started."""
     outcome: dict[str, object] = {}
 
@@ -224,7 +237,8 @@ def test_serve_finishes_in_flight_requests_on_sigterm(app_folder, servers):
 
 def test_app_run_serves_a_script(tmp_path, servers):
     port = free_port()
-    (tmp_path / "hello.py").write_text(textwrap.dedent(f"""
+    (tmp_path / "hello.py").write_text(
+        textwrap.dedent(f"""
         from spruce import Spruce
 
         app = Spruce()
@@ -232,7 +246,8 @@ def test_app_run_serves_a_script(tmp_path, servers):
 
         if __name__ == "__main__":
             app.run(port={port})
-    """))
+    """)
+    )
     server = Server(tmp_path, [sys.executable, "hello.py"])
     servers.append(server)
     server.wait_until_serving(port)

@@ -237,9 +237,22 @@ def test_generated_python_passes_ruff(project, shape):
         pytest.skip("ruff is not installed next to this Python")
     assert project.invoke("new", "blog", *shape).exit_code == 0
     result = subprocess.run(
-        [str(ruff), "check", "--no-cache", "--isolated", "--select", "E,F,W,I,B,UP", "--target-version",
-         "py311", "--line-length", "100", "."],
-        cwd=project.root / "blog", capture_output=True, text=True,
+        [
+            str(ruff),
+            "check",
+            "--no-cache",
+            "--isolated",
+            "--select",
+            "E,F,W,I,B,UP",
+            "--target-version",
+            "py311",
+            "--line-length",
+            "100",
+            ".",
+        ],
+        cwd=project.root / "blog",
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -264,8 +277,11 @@ def test_env_is_git_ignored(project):
         folder = project.root / "hello"
         subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
         status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=all"], cwd=folder,
-            capture_output=True, text=True, check=True,
+            ["git", "status", "--porcelain", "--untracked-files=all"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         assert ".env" not in status
         assert "app.py" in status
@@ -314,7 +330,10 @@ def test_without_a_local_source_the_readme_installs_from_the_index(project, monk
     monkeypatch.setattr(source, "installed_from_folder", lambda *args: None)
     assert project.invoke("new", "hello", "--minimal").exit_code == 0
     readme = (project.root / "hello" / "README.md").read_text()
-    assert 'python3 -m venv .venv && .venv/bin/pip install -e ".[dev]" && .venv/bin/spruce run' in readme
+    assert (
+        'python3 -m venv .venv && .venv/bin/pip install -e ".[dev]" && .venv/bin/spruce run'
+        in readme
+    )
     assert "local checkout" not in readme
 
 
@@ -326,8 +345,10 @@ def test_the_file_templates_ship_in_the_wheel():
     templates = [str(path) for path in TEMPLATES_FOLDER.rglob("*") if path.is_file()]
     assert templates
     ignored = subprocess.run(
-        ["git", "check-ignore", "--no-index", *templates], cwd=repository,
-        capture_output=True, text=True,
+        ["git", "check-ignore", "--no-index", *templates],
+        cwd=repository,
+        capture_output=True,
+        text=True,
     ).stdout
     assert ignored == ""
 
@@ -345,8 +366,12 @@ def clean_environment() -> dict[str, str]:
 
 def run(folder: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, *args], cwd=folder, env=clean_environment(), capture_output=True,
-        text=True, timeout=timeout,
+        [sys.executable, *args],
+        cwd=folder,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -375,8 +400,11 @@ def serve_and_get(folder: Path, run_command: str, paths: list[str]) -> list[tupl
     log = folder / "server.log"
     with open(log, "wb") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "spruce.cli", "run", "--port", str(port)], cwd=folder,
-            env=clean_environment(), stdout=output, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "spruce.cli", "run", "--port", str(port)],
+            cwd=folder,
+            env=clean_environment(),
+            stdout=output,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     try:

@@ -63,7 +63,9 @@ def test_the_counter_cannot_be_edited_by_the_browser(demo_client):
 def test_resetting_the_counter_redirects_with_a_flash_message(demo_client):
     demo_client.get("/")
     token = csrf_token(demo_client.get("/"))
-    response = demo_client.post("/counter/reset", data={"csrf_token": token}, follow_redirects=False)
+    response = demo_client.post(
+        "/counter/reset", data={"csrf_token": token}, follow_redirects=False
+    )
     assert response.status_code == 303
     assert response.headers["location"].endswith("/")
     page = demo_client.get("/")
@@ -83,7 +85,10 @@ def test_signing_the_guestbook_redirects_to_a_flash_message(demo_client):
     assert response.headers["location"].endswith("/guestbook")
 
     page = demo_client.get("/guestbook")
-    assert '<p class="flash flash-success" role="status">Thanks, Ada! Your message is in the guestbook.</p>' in page.text
+    assert (
+        '<p class="flash flash-success" role="status">Thanks, Ada! Your message is in the guestbook.</p>'
+        in page.text
+    )
     assert '<p class="message">Hello there</p>' in page.text
     again = demo_client.get("/guestbook")
     assert "Thanks, Ada!" not in again.text  # a flash message shows once
@@ -102,8 +107,13 @@ def test_entries_are_escaped_and_newest_first(demo_client):
 
 @pytest.mark.parametrize(
     "fields",
-    [{"name": "", "message": "hi"}, {"name": "Ada", "message": "   "}, {"name": "x" * 41, "message": "hi"},
-     {"name": "Ada", "message": "m" * 281}, {"message": "hi"}],
+    [
+        {"name": "", "message": "hi"},
+        {"name": "Ada", "message": "   "},
+        {"name": "x" * 41, "message": "hi"},
+        {"name": "Ada", "message": "m" * 281},
+        {"message": "hi"},
+    ],
 )
 def test_invalid_entries_are_refused(demo, demo_client, fields):
     token = csrf_token(demo_client.get("/guestbook"))
@@ -126,8 +136,11 @@ def test_forms_without_their_csrf_token_are_refused(demo, demo_client):
 
 @pytest.mark.parametrize(
     ("path", "media_type", "content"),
-    [("/static/css/demo.css", "text/css", ".flash"), ("/static/js/demo.js", "text/javascript",
-     "characters left"), ("/static/img/spruce.svg", "image/svg+xml", "<svg")],
+    [
+        ("/static/css/demo.css", "text/css", ".flash"),
+        ("/static/js/demo.js", "text/javascript", "characters left"),
+        ("/static/img/spruce.svg", "image/svg+xml", "<svg"),
+    ],
 )
 def test_static_files_are_served(demo_client, path, media_type, content):
     response = demo_client.get(path)

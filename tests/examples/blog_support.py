@@ -18,8 +18,16 @@ from blog import BlogSettings, create_app  # noqa: E402
 
 SECRET = "blog-tests-" + "b" * 40
 PASSWORD = "correct horse battery staple"
-TABLES = ("post", "auth_token", "auth_user_groups", "auth_user_permissions",
-          "auth_group_permissions", "auth_group", "auth_permission", "auth_user")
+TABLES = (
+    "post",
+    "auth_token",
+    "auth_user_groups",
+    "auth_user_permissions",
+    "auth_group_permissions",
+    "auth_group",
+    "auth_permission",
+    "auth_user",
+)
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -48,8 +56,10 @@ class Rows:
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of the blog's tables (users without ``last_login``, which a login moves)."""
         return {
-            "users": self.all("SELECT id, username, email, password, is_active, is_staff, "
-                              "is_superuser FROM auth_user ORDER BY id"),
+            "users": self.all(
+                "SELECT id, username, email, password, is_active, is_staff, "
+                "is_superuser FROM auth_user ORDER BY id"
+            ),
             "posts": self.all("SELECT id, author_id, title, body FROM post ORDER BY id"),
             "tokens": self.all("SELECT id, user_id, digest FROM auth_token ORDER BY id"),
             "groups": self.all("SELECT * FROM auth_user_groups ORDER BY user_id"),
@@ -83,16 +93,20 @@ def csrf(html: str) -> str:
 
 def register(client: Any, username: str, password: str = PASSWORD) -> Any:
     page = client.get("/auth/register")
-    return client.post("/auth/register", data={"username": username, "password": password,
-                                                "csrf_token": csrf(page.text)},
-                       follow_redirects=False)
+    return client.post(
+        "/auth/register",
+        data={"username": username, "password": password, "csrf_token": csrf(page.text)},
+        follow_redirects=False,
+    )
 
 
 def log_in(client: Any, username: str, password: str = PASSWORD, **data: str) -> Any:
     page = client.get("/auth/login")
-    return client.post("/auth/login", data={"username": username, "password": password,
-                                             "csrf_token": csrf(page.text), **data},
-                       follow_redirects=False)
+    return client.post(
+        "/auth/login",
+        data={"username": username, "password": password, "csrf_token": csrf(page.text), **data},
+        follow_redirects=False,
+    )
 
 
 def sign_up_and_in(client: Any, username: str) -> None:
@@ -102,6 +116,8 @@ def sign_up_and_in(client: Any, username: str) -> None:
 
 def write_post(client: Any, title: str, body: str = "") -> Any:
     page = client.get("/create")
-    return client.post("/create", data={"title": title, "body": body,
-                                        "csrf_token": csrf(page.text)},
-                       follow_redirects=False)
+    return client.post(
+        "/create",
+        data={"title": title, "body": body, "csrf_token": csrf(page.text)},
+        follow_redirects=False,
+    )

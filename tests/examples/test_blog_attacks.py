@@ -58,8 +58,11 @@ def assert_inert(markup: str, payload: str, *, shown: bool = True) -> None:
     assert not {"script", "svg", "iframe", "object", "embed"} & set(page.tags)
     assert "img" not in page.tags
     assert not [name for name, _ in page.attributes if name.startswith("on")]
-    assert not [v for n, v in page.attributes if n in ("href", "src", "action")
-                and v.strip().lower().startswith("javascript:")]
+    assert not [
+        v
+        for n, v in page.attributes
+        if n in ("href", "src", "action") and v.strip().lower().startswith("javascript:")
+    ]
     if shown:
         values = [v for _, v in page.attributes]
         assert any(payload in t for t in page.text) or payload in values
@@ -101,8 +104,11 @@ def test_forms_posted_without_a_token_are_refused(client, rows):
 def test_forged_tokens_are_refused(client, rows, token):
     ann_with_a_post(client)
     before = rows.snapshot()
-    for path, data in (("/create", {"title": "forged"}), ("/1/delete", {}),
-                       ("/1/update", {"title": "forged"})):
+    for path, data in (
+        ("/create", {"title": "forged"}),
+        ("/1/delete", {}),
+        ("/1/update", {"title": "forged"}),
+    ):
         response = client.post(path, data={**data, "csrf_token": token})
         assert response.status_code == 403
         assert "<script>alert(1)</script>" not in response.text
@@ -115,7 +121,9 @@ def test_a_token_from_another_session_is_refused(client, other_client, rows):
     mallorys_token = csrf(other_client.get("/create").text)
     before = rows.snapshot()
     assert client.post("/1/delete", data={"csrf_token": mallorys_token}).status_code == 403
-    assert client.post("/create", data={"title": "x", "csrf_token": mallorys_token}).status_code == 403
+    assert (
+        client.post("/create", data={"title": "x", "csrf_token": mallorys_token}).status_code == 403
+    )
     assert rows.snapshot() == before
 
 
@@ -130,8 +138,12 @@ def test_tokens_from_before_the_login_stop_working(client, rows):
 
 @pytest.mark.parametrize(
     "headers",
-    [{"origin": "https://evil.com"}, {"origin": "null"}, {"sec-fetch-site": "cross-site"},
-     {"origin": "http://localhost.evil.com"}],
+    [
+        {"origin": "https://evil.com"},
+        {"origin": "null"},
+        {"sec-fetch-site": "cross-site"},
+        {"origin": "http://localhost.evil.com"},
+    ],
 )
 def test_requests_from_other_sites_are_refused_even_with_a_token(client, rows, headers):
     ann_with_a_post(client)
@@ -150,10 +162,16 @@ def test_login_csrf_and_registration_csrf(blog, rows):
         register(victim, "ann")
         victim.cookies.clear()
         # a page on evil.com posts the attacker's credentials into the victim's browser
-        login = victim.post("/auth/login", data={"username": "ann", "password": PASSWORD},
-                            headers={"origin": "https://evil.com"})
-        signup = victim.post("/auth/register", data={"username": "eve", "password": PASSWORD},
-                             headers={"sec-fetch-site": "cross-site"})
+        login = victim.post(
+            "/auth/login",
+            data={"username": "ann", "password": PASSWORD},
+            headers={"origin": "https://evil.com"},
+        )
+        signup = victim.post(
+            "/auth/register",
+            data={"username": "eve", "password": PASSWORD},
+            headers={"sec-fetch-site": "cross-site"},
+        )
         assert login.status_code == signup.status_code == 403
     assert rows.usernames() == ["ann"]
 
@@ -185,8 +203,10 @@ def test_script_payloads_in_the_auth_forms_come_back_escaped(client, rows, paylo
 def test_passwords_are_never_sent_back(client):
     response = register(client, "ann", "hunter2-but-longer")  # accepted
     assert response.status_code == 303
-    for response in (log_in(client, "ann", "my-secret-typo"),
-                     register(client, "x y", "another-secret-123")):
+    for response in (
+        log_in(client, "ann", "my-secret-typo"),
+        register(client, "x y", "another-secret-123"),
+    ):
         assert "my-secret-typo" not in response.text
         assert "another-secret-123" not in response.text
 
@@ -224,8 +244,16 @@ def test_null_characters_are_refused_not_crashed_on(client, rows):
 
 @pytest.mark.parametrize(
     "path",
-    ["/1 OR 1=1/update", "/1;DROP TABLE post/update", "/1'/update", "/-1/update", "/0x1/update",
-     "/%31%20OR%201=1/update", "/1.0/update", "/ 1/update"],
+    [
+        "/1 OR 1=1/update",
+        "/1;DROP TABLE post/update",
+        "/1'/update",
+        "/-1/update",
+        "/0x1/update",
+        "/%31%20OR%201=1/update",
+        "/1.0/update",
+        "/ 1/update",
+    ],
 )
 def test_sql_in_the_path_finds_nothing(client, rows, path):
     ann_with_a_post(client)
@@ -248,18 +276,30 @@ def test_user_names_with_quotes_cannot_log_in_as_someone_else(client, rows):
 
 @pytest.mark.parametrize(
     "host",
-    ["evil.com", "localhost.evil.com", "evil.com:80", "localhost@evil.com", "[::1]",
-     "localhost:80@evil.com", "local host", "127.0.0.2", "", "LOCALHOST.evil.com"],
+    [
+        "evil.com",
+        "localhost.evil.com",
+        "evil.com:80",
+        "localhost@evil.com",
+        "[::1]",
+        "localhost:80@evil.com",
+        "local host",
+        "127.0.0.2",
+        "",
+        "LOCALHOST.evil.com",
+    ],
 )
 def test_foreign_host_headers_are_answered_400(client, rows, host):
     register(client, "ann")
     before = rows.snapshot()
     for response in (
         client.get("/", headers={"host": host}),
-        client.post("/auth/login", data={"username": "ann", "password": PASSWORD},
-                    headers={"host": host}),
-        client.post("/auth/register", data={"username": "eve", "password": PASSWORD},
-                    headers={"host": host}),
+        client.post(
+            "/auth/login", data={"username": "ann", "password": PASSWORD}, headers={"host": host}
+        ),
+        client.post(
+            "/auth/register", data={"username": "eve", "password": PASSWORD}, headers={"host": host}
+        ),
     ):
         assert response.status_code == 400
         assert "evil" not in response.headers.get("location", "")
@@ -267,8 +307,9 @@ def test_foreign_host_headers_are_answered_400(client, rows, host):
 
 
 def test_forwarded_hosts_are_ignored_without_a_trusted_proxy(client):
-    response = client.get("/create", headers={**HTML, "x-forwarded-host": "evil.com"},
-                          follow_redirects=False)
+    response = client.get(
+        "/create", headers={**HTML, "x-forwarded-host": "evil.com"}, follow_redirects=False
+    )
     assert response.status_code == 303
     assert "evil" not in response.headers["location"]
 
@@ -283,11 +324,27 @@ def test_the_allowed_hosts_are_served(client):
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.com", "https://evil.com", "http://evil.com/path", "\\\\evil.com", "/\\evil.com",
-     "\\/evil.com", "javascript:alert(1)", "JAVASCRIPT:alert(1)", "/%2F%2Fevil.com",
-     "%2F%2Fevil.com", "/%5Cevil.com", "%252F%252Fevil.com", "///evil.com", "https:evil.com",
-     " //evil.com", "/\t/evil.com", "http://localhost@evil.com/", "data:text/html,hi",
-     "/%0d%0aLocation:%20https://evil.com"],
+    [
+        "//evil.com",
+        "https://evil.com",
+        "http://evil.com/path",
+        "\\\\evil.com",
+        "/\\evil.com",
+        "\\/evil.com",
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "/%2F%2Fevil.com",
+        "%2F%2Fevil.com",
+        "/%5Cevil.com",
+        "%252F%252Fevil.com",
+        "///evil.com",
+        "https:evil.com",
+        " //evil.com",
+        "/\t/evil.com",
+        "http://localhost@evil.com/",
+        "data:text/html,hi",
+        "/%0d%0aLocation:%20https://evil.com",
+    ],
 )
 def test_next_never_leads_off_the_site(client, target):
     register(client, "ann")
@@ -295,8 +352,12 @@ def test_next_never_leads_off_the_site(client, target):
     assert response.status_code == 303
     assert response.headers["location"] == "/"
     page = client.get("/auth/logout")
-    out = client.post("/auth/logout", params={"next": target},
-                      data={"csrf_token": csrf(page.text)}, follow_redirects=False)
+    out = client.post(
+        "/auth/logout",
+        params={"next": target},
+        data={"csrf_token": csrf(page.text)},
+        follow_redirects=False,
+    )
     assert out.headers["location"] == "/"
 
 
@@ -329,8 +390,9 @@ def test_a_planted_session_cookie_is_worthless_after_login(client, other_client,
     assert "current-user" not in attacker.get("/").text
     assert attacker.get("/create", headers=HTML, follow_redirects=False).status_code == 303
     token = csrf(attacker.get("/auth/login").text)
-    refused = attacker.post("/1/delete", data={"csrf_token": token}, headers=HTML,
-                            follow_redirects=False)
+    refused = attacker.post(
+        "/1/delete", data={"csrf_token": token}, headers=HTML, follow_redirects=False
+    )
     assert refused.status_code == 303  # to the login page
     assert rows.snapshot() == before
 
@@ -338,8 +400,9 @@ def test_a_planted_session_cookie_is_worthless_after_login(client, other_client,
 def test_logout_empties_the_session(client):
     sign_up_and_in(client, "ann")
     page = client.get("/")
-    response = client.post("/auth/logout", data={"csrf_token": csrf(page.text)},
-                           follow_redirects=False)
+    response = client.post(
+        "/auth/logout", data={"csrf_token": csrf(page.text)}, follow_redirects=False
+    )
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("session=;") or "Max-Age=0" in cookie or "session=" in cookie
     assert client.get("/create", headers=HTML, follow_redirects=False).status_code == 303
@@ -354,15 +417,20 @@ def test_other_peoples_posts_cannot_be_changed(client, other_client, rows):
     token = csrf(other_client.get("/create").text)
     before = rows.snapshot()
     assert other_client.get("/1/update").status_code == 403
-    assert other_client.post("/1/update", data={"title": "pwned", "body": "x",
-                                                "csrf_token": token}).status_code == 403
+    assert (
+        other_client.post(
+            "/1/update", data={"title": "pwned", "body": "x", "csrf_token": token}
+        ).status_code
+        == 403
+    )
     assert other_client.post("/1/delete", data={"csrf_token": token}).status_code == 403
     assert 'href="/1/update"' not in other_client.get("/").text
     assert rows.snapshot() == before
 
 
-@pytest.mark.parametrize("post_id", ["2", "999", "2147483648", "9223372036854775808",
-                                     "99999999999999999999999999"])
+@pytest.mark.parametrize(
+    "post_id", ["2", "999", "2147483648", "9223372036854775808", "99999999999999999999999999"]
+)
 def test_missing_and_absurd_post_ids_are_404(client, rows, post_id):
     ann_with_a_post(client)
     token = csrf(client.get("/create").text)
@@ -377,12 +445,15 @@ def test_the_author_cannot_be_chosen_by_the_form(client, other_client, rows):
     sign_up_and_in(client, "ann")
     ann_id, bob_id = (r[0] for r in rows.all("SELECT id FROM auth_user ORDER BY id"))
     token = csrf(client.get("/create").text)
-    client.post("/create", data={"title": "mine", "author_id": str(ann_id), "id": "77",
-                                 "csrf_token": token})
+    client.post(
+        "/create", data={"title": "mine", "author_id": str(ann_id), "id": "77", "csrf_token": token}
+    )
     [post] = rows.posts()
     assert post[1] == bob_id and post[0] != 77
-    client.post(f"/{post[0]}/update", data={"title": "still mine", "author_id": str(ann_id),
-                                            "csrf_token": token})
+    client.post(
+        f"/{post[0]}/update",
+        data={"title": "still mine", "author_id": str(ann_id), "csrf_token": token},
+    )
     assert rows.posts()[0][1] == bob_id
 
 
@@ -414,17 +485,19 @@ def test_oversized_bodies(client, rows):
     sign_up_and_in(client, "ann")
     token = csrf(client.get("/create").text)
     before = rows.snapshot()
-    huge = client.post("/create", data={"title": "x", "body": "a" * 3_000_000,
-                                        "csrf_token": token})
+    huge = client.post("/create", data={"title": "x", "body": "a" * 3_000_000, "csrf_token": token})
     assert huge.status_code == 413
     long_title = client.post("/create", data={"title": "t" * 201, "csrf_token": token})
     assert long_title.status_code == 400
-    long_body = client.post("/create", data={"title": "t", "body": "b" * 20_001,
-                                             "csrf_token": token})
+    long_body = client.post(
+        "/create", data={"title": "t", "body": "b" * 20_001, "csrf_token": token}
+    )
     assert long_body.status_code == 400
-    many = client.post("/create", content="&".join(f"f{i}=1" for i in range(2000)) +
-                       f"&csrf_token={token}",
-                       headers={"content-type": "application/x-www-form-urlencoded"})
+    many = client.post(
+        "/create",
+        content="&".join(f"f{i}=1" for i in range(2000)) + f"&csrf_token={token}",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert many.status_code in (400, 413)
     long_name = log_in(client, "n" * 100_000, "x")
     assert long_name.status_code in (400, 413)
@@ -437,11 +510,14 @@ def test_oversized_bodies(client, rows):
     ("content", "content_type"),
     [
         (b"title=\xff\xfe\xfd&body=\x00", "application/x-www-form-urlencoded"),
-        (b"--xx\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nhi", "multipart/form-data; boundary=xx"),
+        (
+            b'--xx\r\nContent-Disposition: form-data; name="title"\r\n\r\nhi',
+            "multipart/form-data; boundary=xx",
+        ),
         (b"garbage", "multipart/form-data"),
-        (b"{\"title\": ", "application/json"),
+        (b'{"title": ', "application/json"),
         (b"[" * 1000, "application/json"),
-        (b"{\"title\": \"json\"}", "text/plain"),
+        (b'{"title": "json"}', "text/plain"),
         (b"<post><title>x</title></post>", "application/xml"),
         (b"", ""),
     ],
@@ -470,8 +546,11 @@ def test_wrong_methods(client, rows):
 
 
 def test_error_pages_reveal_nothing(client):
-    for response in (client.get("/nowhere", headers=HTML), client.get("/1/update", headers=HTML),
-                     client.post("/create", headers=HTML)):
+    for response in (
+        client.get("/nowhere", headers=HTML),
+        client.get("/1/update", headers=HTML),
+        client.post("/create", headers=HTML),
+    ):
         assert "Traceback" not in response.text
         assert "sqlalchemy" not in response.text.lower()
         assert "SELECT" not in response.text

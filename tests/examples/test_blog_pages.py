@@ -63,8 +63,9 @@ def test_log_in_and_out(client):
     index = client.get("/")
     assert '<span id="current-user">ann</span>' in index.text
     assert hidden_csrf_inputs(index.text) == 1  # the Log Out button's form
-    logged_out = client.post("/auth/logout", data={"csrf_token": csrf(index.text)},
-                             follow_redirects=False)
+    logged_out = client.post(
+        "/auth/logout", data={"csrf_token": csrf(index.text)}, follow_redirects=False
+    )
     assert logged_out.status_code == 303 and logged_out.headers["location"] == "/"
     assert 'href="/auth/login"' in client.get("/").text
 
@@ -91,14 +92,17 @@ def test_create_update_delete(client, rows):
     edit = client.get(f"/{post_id}/update")
     assert 'value="Hello"' in edit.text and "\nWorld</textarea>" in edit.text
     assert hidden_csrf_inputs(edit.text) == 3  # edit, delete, log out
-    updated = client.post(f"/{post_id}/update", data={
-        "title": "Hello again", "body": "Changed", "csrf_token": csrf(edit.text)},
-        follow_redirects=False)
+    updated = client.post(
+        f"/{post_id}/update",
+        data={"title": "Hello again", "body": "Changed", "csrf_token": csrf(edit.text)},
+        follow_redirects=False,
+    )
     assert updated.status_code == 303
     assert rows.posts() == [(post_id, author_id, "Hello again", "Changed")]
 
-    deleted = client.post(f"/{post_id}/delete", data={"csrf_token": csrf(edit.text)},
-                          follow_redirects=False)
+    deleted = client.post(
+        f"/{post_id}/delete", data={"csrf_token": csrf(edit.text)}, follow_redirects=False
+    )
     assert deleted.status_code == 303 and rows.posts() == []
 
 
@@ -111,8 +115,11 @@ def test_a_title_is_required(client, rows):
 
 
 def test_the_blogs_own_configuration(blog_url, monkeypatch):
-    for name in ("SPRUCE_AUTH_ARGON2_MEMORY_KIB", "SPRUCE_AUTH_ARGON2_TIME_COST",
-                 "SPRUCE_ALLOWED_HOSTS"):
+    for name in (
+        "SPRUCE_AUTH_ARGON2_MEMORY_KIB",
+        "SPRUCE_AUTH_ARGON2_TIME_COST",
+        "SPRUCE_ALLOWED_HOSTS",
+    ):
         monkeypatch.delenv(name, raising=False)
     app = make_blog(blog_url)
     config = get_auth(app).config

@@ -10,7 +10,9 @@ from spruce.forms import Form, Forms, field
 
 def test_the_battery_registers_the_templates_at_install(tmp_path):
     (tmp_path / "templates" / "spruce" / "forms").mkdir(parents=True)
-    (tmp_path / "templates" / "spruce" / "forms" / "label.html").write_text("<b>{{ field.label }}</b>")
+    (tmp_path / "templates" / "spruce" / "forms" / "label.html").write_text(
+        "<b>{{ field.label }}</b>"
+    )
     app = Spruce(batteries=[Forms()], root_path=str(tmp_path))
     assert "forms" in app.batteries
     assert app.extensions["spruce.forms.templates"] is True
@@ -48,7 +50,9 @@ def test_importing_forms_loads_neither_sqlalchemy_nor_jinja2_and_the_core_not_fo
         "assert 'jinja2' not in sys.modules, 'jinja2'; "
         "from spruce.forms import ModelForm; assert 'sqlalchemy' in sys.modules"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -63,6 +67,11 @@ def test_aliases_name_the_html_and_json_fields():
     assert str(form["class"]) == str(form["class_"])
     invalid = Aliased.bind({"class": "long"})
     assert invalid.error_list() == [
-        {"location": "body", "field": "class", "message": "Ensure this value has at most 3 characters.", "type": "string_too_long"}
+        {
+            "location": "body",
+            "field": "class",
+            "message": "Ensure this value has at most 3 characters.",
+            "type": "string_too_long",
+        }
     ]
     assert Aliased.blank(class_="1a")["class_"].value == "1a"

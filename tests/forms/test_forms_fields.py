@@ -182,9 +182,7 @@ class NumberForm(Form):
     count: int = field(ge=0, le=100)
     step: int = field(default=0, multiple_of=5)
     ratio: float = field(default=0.0, gt=0, lt=1)
-    price: decimal.Decimal = field(
-        default=decimal.Decimal("0"), max_digits=6, decimal_places=2
-    )
+    price: decimal.Decimal = field(default=decimal.Decimal("0"), max_digits=6, decimal_places=2)
     maybe: int | None = None
 
 
@@ -459,7 +457,10 @@ def test_json_schema():
     schema = Upload.model_json_schema()
     properties = schema["properties"]
     assert properties["name"] == {
-        "title": "Your name", "description": "As on your passport.", "maxLength": 5, "type": "string"
+        "title": "Your name",
+        "description": "As on your passport.",
+        "maxLength": 5,
+        "type": "string",
     }
     assert properties["email"]["format"] == "email"
     assert properties["site"]["anyOf"][0]["format"] == "uri"

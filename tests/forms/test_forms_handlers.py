@@ -19,7 +19,9 @@ class Signup(Form):
     @model_validator(mode="after")
     def passwords_match(self) -> "Signup":
         if self.password.get_secret_value() != self.confirm.get_secret_value():
-            raise InvalidInput("The passwords do not match.", field="confirm", code="password_mismatch")
+            raise InvalidInput(
+                "The passwords do not match.", field="confirm", code="password_mismatch"
+            )
         return self
 
 
@@ -51,8 +53,12 @@ def app() -> Spruce:
 
     @app.get("/search")
     def search(form: Search):
-        return {"bound": form.is_bound, "valid": form.is_valid, "q": form.q if form.is_valid else None,
-                "errors": form.error_list()}
+        return {
+            "bound": form.is_bound,
+            "valid": form.is_valid,
+            "q": form.q if form.is_valid else None,
+            "errors": form.error_list(),
+        }
 
     @app.post("/api/signup")
     async def api_signup(form: Signup):
@@ -69,13 +75,18 @@ def test_get_renders_a_blank_form(app):
     assert '<form action="" method="post">' in html
     assert 'name="email"' in html
     assert "errorlist" not in html
-    assert "<button type=\"submit\">Sign up</button>" in html
+    assert '<button type="submit">Sign up</button>' in html
 
 
 def test_invalid_post_re_renders_with_errors_and_values(app):
     response = app.test_client().post(
         "/signup",
-        data={"name": "<b>Ada</b>", "email": "not-an-email", "password": "hunter22", "confirm": "x"},
+        data={
+            "name": "<b>Ada</b>",
+            "email": "not-an-email",
+            "password": "hunter22",
+            "confirm": "x",
+        },
     )
     assert response.status_code == 200
     html = response.text
@@ -90,7 +101,12 @@ def test_valid_post_redirects(app):
     created.clear()
     response = app.test_client().post(
         "/signup",
-        data={"name": "Ada", "email": "ada@example.com", "password": "hunter22", "confirm": "hunter22"},
+        data={
+            "name": "Ada",
+            "email": "ada@example.com",
+            "password": "hunter22",
+            "confirm": "hunter22",
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -99,10 +115,19 @@ def test_valid_post_redirects(app):
 
 
 def test_whole_form_validator_error_is_attached_to_its_field(app):
-    html = app.test_client().post(
-        "/signup",
-        data={"name": "Ada", "email": "ada@example.com", "password": "hunter22", "confirm": "hunter23"},
-    ).text
+    html = (
+        app.test_client()
+        .post(
+            "/signup",
+            data={
+                "name": "Ada",
+                "email": "ada@example.com",
+                "password": "hunter22",
+                "confirm": "hunter23",
+            },
+        )
+        .text
+    )
     assert '<ul class="errorlist" id="id_confirm_errors">' in html
     assert "The passwords do not match." in html
 
@@ -116,32 +141,60 @@ def test_sync_handler(app):
 def test_json_valid(app):
     response = app.test_client().post(
         "/api/signup",
-        json={"name": "Ada", "email": "ada@example.com", "password": "hunter22", "confirm": "hunter22", "age": 30},
+        json={
+            "name": "Ada",
+            "email": "ada@example.com",
+            "password": "hunter22",
+            "confirm": "hunter22",
+            "age": 30,
+        },
     )
     assert response.json() == {"name": "Ada", "valid": True, "age": 30}
 
 
 def test_json_invalid_gives_the_core_422_shape(app):
     response = app.test_client().post(
-        "/api/signup", json={"name": "A" * 21, "email": "nope", "password": "hunter22", "confirm": "hunter22"}
+        "/api/signup",
+        json={"name": "A" * 21, "email": "nope", "password": "hunter22", "confirm": "hunter22"},
     )
     assert response.status_code == 422
     assert response.json() == {
         "detail": "Validation failed",
         "errors": [
-            {"location": "body", "field": "name", "message": "Ensure this value has at most 20 characters.", "type": "string_too_long"},
-            {"location": "body", "field": "email", "message": "Enter a valid email address.", "type": "email"},
+            {
+                "location": "body",
+                "field": "name",
+                "message": "Ensure this value has at most 20 characters.",
+                "type": "string_too_long",
+            },
+            {
+                "location": "body",
+                "field": "email",
+                "message": "Enter a valid email address.",
+                "type": "email",
+            },
         ],
     }
 
 
 def test_json_whole_form_error(app):
     response = app.test_client().post(
-        "/api/signup", json={"name": "Ada", "email": "ada@example.com", "password": "hunter22", "confirm": "other"}
+        "/api/signup",
+        json={
+            "name": "Ada",
+            "email": "ada@example.com",
+            "password": "hunter22",
+            "confirm": "other",
+        },
     )
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"location": "body", "field": "confirm", "message": "The passwords do not match.", "type": "password_mismatch"}
+        {
+            "location": "body",
+            "field": "confirm",
+            "message": "The passwords do not match.",
+            "type": "password_mismatch",
+        }
     ]
 
 
@@ -150,13 +203,17 @@ def test_json_malformed_is_400(app):
         "/api/signup", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert response.status_code == 400
-    empty = app.test_client().post("/api/signup", content=b"", headers={"content-type": "application/json"})
+    empty = app.test_client().post(
+        "/api/signup", content=b"", headers={"content-type": "application/json"}
+    )
     assert empty.status_code == 400
 
 
 def test_json_too_deep_is_400(app):
     deep = b"[" * 200 + b"]" * 200
-    response = app.test_client().post("/api/signup", content=deep, headers={"content-type": "application/json"})
+    response = app.test_client().post(
+        "/api/signup", content=deep, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 400
 
 
@@ -176,12 +233,20 @@ def test_get_form_bound_to_the_query_string(app):
     client = app.test_client()
     assert client.get("/search").json() == {"bound": False, "valid": False, "q": None, "errors": []}
     assert client.get("/search", params={"q": " spruce ", "page": "2"}).json() == {
-        "bound": True, "valid": True, "q": "spruce", "errors": []
+        "bound": True,
+        "valid": True,
+        "q": "spruce",
+        "errors": [],
     }
     invalid = client.get("/search", params={"page": "0"}).json()
     assert invalid["bound"] is True
     assert invalid["errors"] == [
-        {"location": "query", "field": "page", "message": "Ensure this value is greater than or equal to 1.", "type": "greater_than_equal"}
+        {
+            "location": "query",
+            "field": "page",
+            "message": "Ensure this value is greater than or equal to 1.",
+            "type": "greater_than_equal",
+        }
     ]
 
 
@@ -247,8 +312,15 @@ def test_the_csrf_field_of_the_security_battery_round_trips(app):
     html = client.get("/signup").text
     found = re.search(r'<input type="hidden" name="(csrf_token)" value="([^"]+)">', html)
     assert found, html
-    data = {"name": "Ada", "email": "ada@example.com", "password": "hunter22", "confirm": "hunter22"}
+    data = {
+        "name": "Ada",
+        "email": "ada@example.com",
+        "password": "hunter22",
+        "confirm": "hunter22",
+    }
     refused = client.post("/signup", data=data, follow_redirects=False)
     assert refused.status_code == 403  # a cookie but no token
-    accepted = client.post("/signup", data={**data, "csrf_token": found.group(2)}, follow_redirects=False)
+    accepted = client.post(
+        "/signup", data={**data, "csrf_token": found.group(2)}, follow_redirects=False
+    )
     assert accepted.status_code == 303

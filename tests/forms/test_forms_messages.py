@@ -77,7 +77,9 @@ def test_validator_messages_and_codes(german):
     root = Account.bind({"username": "root"}).errors["username"][0]
     assert (root.code, str(root)) == ("value_error", "No root, please.")
     bob = Account.bind({"username": "bob"})
-    assert [(e.code, str(e)) for e in bob.non_field_errors] == [("value_error", "Bob needs an email.")]
+    assert [(e.code, str(e)) for e in bob.non_field_errors] == [
+        ("value_error", "Bob needs an email.")
+    ]
     assert bob.errors == {"__all__": bob.non_field_errors}
 
 
@@ -124,7 +126,12 @@ def test_add_error_from_a_handler():
     assert not form.is_valid
     assert form.data == {}
     assert form.error_list() == [
-        {"location": "body", "field": "username", "message": "Wrong password for ann", "type": "login"}
+        {
+            "location": "body",
+            "field": "username",
+            "message": "Wrong password for ann",
+            "type": "login",
+        }
     ]
     with pytest.raises(KeyError):
         form.add_error("nope", "x")

@@ -23,8 +23,18 @@ from spruce.forms.modelforms import ModelForm
 class ArticleForm(ModelForm):
     class Meta:
         model = Article
-        fields = ("title", "slug", "body", "status", "price", "featured", "published_on",
-                  "writer", "editor_id", "tags")
+        fields = (
+            "title",
+            "slug",
+            "body",
+            "status",
+            "price",
+            "featured",
+            "published_on",
+            "writer",
+            "editor_id",
+            "tags",
+        )
         labels = {"editor_id": "Second pair of eyes"}
 
 
@@ -46,10 +56,23 @@ class RoomForm(ModelForm):
 # -- fields from columns (no database needed) ------------------------------------------------------
 def test_fields_come_from_the_columns():
     specs = ArticleForm._field_specs()
-    assert list(specs) == ["title", "slug", "body", "status", "price", "featured", "published_on",
-                           "writer", "editor_id", "tags"]
+    assert list(specs) == [
+        "title",
+        "slug",
+        "body",
+        "status",
+        "price",
+        "featured",
+        "published_on",
+        "writer",
+        "editor_id",
+        "tags",
+    ]
     assert (specs["title"].kind, specs["title"].required, specs["title"].constraints) == (
-        "text", True, {"max_length": 80})
+        "text",
+        True,
+        {"max_length": 80},
+    )
     assert specs["body"].widget.template.endswith("textarea.html")
     assert specs["body"].nullable and not specs["body"].required
     assert specs["body"].help_text == "Markdown is fine."
@@ -189,7 +212,9 @@ async def test_get_renders_selects_loaded_from_the_database(setup):
     _, _, client = setup
     html = (await client.get("/articles/new")).text
     # writers ordered by name, labelled by their name column
-    assert html.index('<option value="2">Adam</option>') < html.index('<option value="1">Zoe</option>')
+    assert html.index('<option value="2">Adam</option>') < html.index(
+        '<option value="1">Zoe</option>'
+    )
     assert '<option value="" selected>---------</option>' in html
     assert '<select id="id_tags" name="tags" multiple>' in html
     assert '<option value="1">#python</option>' in html  # Tag.__str__
@@ -203,7 +228,12 @@ async def test_create(setup):
         article = (await session.scalars(select(Article))).one()
         tags = await article.awaitable_attrs.tags
         assert (article.title, article.slug, article.status, article.price, article.body) == (
-            "Hello", "hello", Status.PUBLISHED, decimal.Decimal("12.50"), "Hi")
+            "Hello",
+            "hello",
+            Status.PUBLISHED,
+            decimal.Decimal("12.50"),
+            "Hi",
+        )
         assert article.writer_id == 1 and article.editor_id is None
         assert [tag.label for tag in tags] == ["web"]
         assert article.created_at is not None  # left to its default
@@ -212,7 +242,8 @@ async def test_create(setup):
 async def test_mass_assignment_is_impossible(setup):
     _, database, client = setup
     response = await client.post(
-        "/articles/new", data={**VALID, "is_admin_pick": "on", "id": "999", "created_at": "2000-01-01"}
+        "/articles/new",
+        data={**VALID, "is_admin_pick": "on", "id": "999", "created_at": "2000-01-01"},
     )
     assert response.status_code == 303
     async with database.session() as session:
@@ -224,7 +255,9 @@ async def test_mass_assignment_is_impossible(setup):
 
 async def test_unknown_references_are_field_errors(setup):
     _, database, client = setup
-    response = await client.post("/articles/new", data={**VALID, "writer": "99", "tags": ["1", "77"]})
+    response = await client.post(
+        "/articles/new", data={**VALID, "writer": "99", "tags": ["1", "77"]}
+    )
     assert response.status_code == 200
     html = response.text
     assert html.count("Select a valid choice.") == 2
@@ -235,7 +268,9 @@ async def test_unknown_references_are_field_errors(setup):
 
 async def test_invalid_input_is_re_rendered_escaped(setup):
     _, database, client = setup
-    response = await client.post("/articles/new", data={**VALID, "title": "<script>x</script>" * 10})
+    response = await client.post(
+        "/articles/new", data={**VALID, "title": "<script>x</script>" * 10}
+    )
     assert response.status_code == 200
     assert "<script>x" not in response.text
     assert "Ensure this value has at most 80 characters." in response.text
@@ -267,7 +302,9 @@ async def test_update_keeps_its_own_unique_value_and_loads_the_instance(setup):
         f"/articles/{first.id}/edit", data={**VALID, "title": "New", "tags": [], **token}
     )
     assert response.status_code == 303
-    taken = await client.post(f"/articles/{first.id}/edit", data={**VALID, "slug": "second", **token})
+    taken = await client.post(
+        f"/articles/{first.id}/edit", data={**VALID, "slug": "second", **token}
+    )
     assert "Article with this slug already exists." in taken.text
     async with database.session() as session:
         article = await session.get_one(Article, first.id)
@@ -280,7 +317,12 @@ async def test_json_requests_get_422_for_unknown_references(setup):
     response = await client.post("/api/articles", json={**VALID, "writer": 42, "tags": []})
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"location": "body", "field": "writer", "message": "Select a valid choice.", "type": "invalid_choice"}
+        {
+            "location": "body",
+            "field": "writer",
+            "message": "Select a valid choice.",
+            "type": "invalid_choice",
+        }
     ]
     ok = await client.post("/api/articles", json={**VALID, "writer": 2, "tags": [1]})
     assert ok.status_code == 200 and "id" in ok.json()
@@ -322,7 +364,12 @@ async def test_save_and_load_choices_outside_a_request(setup):
         assert article.writer_id == 1
         form = ArticleForm.blank()
         await form.load_choices(session)
-        assert [option.label for option in form["writer"].options] == ["---------", "Adam", "Bea", "Zoe"]
+        assert [option.label for option in form["writer"].options] == [
+            "---------",
+            "Adam",
+            "Bea",
+            "Zoe",
+        ]
 
 
 async def test_unique_together_is_a_form_error(setup):
@@ -352,7 +399,10 @@ async def test_an_invalid_form_still_renders_its_choices(setup):
 
 async def test_dates_and_nullable_fields_round_trip(setup):
     _, database, client = setup
-    response = await client.post("/articles/new", data={**VALID, "published_on": "2024-05-01", "editor_id": "2", "featured": "on"})
+    response = await client.post(
+        "/articles/new",
+        data={**VALID, "published_on": "2024-05-01", "editor_id": "2", "featured": "on"},
+    )
     assert response.status_code == 303
     async with database.session() as session:
         article = (await session.scalars(select(Article))).one()
@@ -387,7 +437,9 @@ async def test_a_real_race_on_postgresql(postgres_url):
             saving = asyncio.create_task(form.save(loser))
             async with database.engine.connect() as watcher:
                 for _ in range(200):  # until the loser's insert waits for the winner
-                    waiting = await watcher.scalar(text("select count(*) from pg_locks where not granted"))
+                    waiting = await watcher.scalar(
+                        text("select count(*) from pg_locks where not granted")
+                    )
                     if waiting:
                         break
                     await asyncio.sleep(0.01)

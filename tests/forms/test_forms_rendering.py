@@ -50,7 +50,9 @@ class Profile(Form):
     mood: str | None = field(default=None, choices={"happy": "Happy", "sad": "Sad"})
     shape: str = field(choices={"o": "Circle", "x": "Cross"}, widget="radio")
     tags: list[Literal["a", "b"]] = field(default_factory=list)
-    toppings: list[str] = field(default_factory=list, choices=["nuts", "cream"], widget="checkboxes")
+    toppings: list[str] = field(
+        default_factory=list, choices=["nuts", "cream"], widget="checkboxes"
+    )
     bio: str = field(default="", widget=Textarea(rows=4, attrs={"class": "wide"}))
     next_url: str = field(default="/", widget="hidden")
 
@@ -200,7 +202,9 @@ def test_textarea_escapes_and_keeps_a_leading_newline():
 
 
 def test_extra_attributes_at_render_time():
-    control = str(Profile.blank()["name"].control(class_="big", data_role="x", **{"aria-label": "N"}))
+    control = str(
+        Profile.blank()["name"].control(class_="big", data_role="x", **{"aria-label": "N"})
+    )
     assert 'class="big"' in control and 'data-role="x"' in control and 'aria-label="N"' in control
 
 
@@ -221,7 +225,7 @@ def test_hidden_fields_come_first_without_labels_and_their_errors_are_listed():
 
     html = str(WithHidden.bind({"step": "x", "name": "n"}).render())
     assert html.index('type="hidden"') < html.index('name="name"')
-    assert "<label for=\"id_step\"" not in html
+    assert '<label for="id_step"' not in html
     assert '<ul class="errorlist nonfield" role="alert">' in html
     assert "<li>Step: Enter a whole number.</li>" in html
 
@@ -243,7 +247,7 @@ def test_malicious_labels_choices_and_help_are_escaped():
             choices={'"><script>': "<b>bold</b>"},
         )
 
-    html = str(Evil.bind({"pick": "\"><script>alert(1)</script>"}).render())
+    html = str(Evil.bind({"pick": '"><script>alert(1)</script>'}).render())
     assert "<script>" not in html
     assert "<img" not in html
     assert "<b>" not in html
@@ -262,8 +266,12 @@ def test_unknown_field():
 
 
 def test_whole_form_markup():
-    html = str(Profile.blank().render(action="/p?a=1&b=2", submit="Save", class_="stacked", id="profile"))
-    assert html.startswith('<form action="/p?a=1&amp;b=2" method="post" class="stacked" id="profile">')
+    html = str(
+        Profile.blank().render(action="/p?a=1&b=2", submit="Save", class_="stacked", id="profile")
+    )
+    assert html.startswith(
+        '<form action="/p?a=1&amp;b=2" method="post" class="stacked" id="profile">'
+    )
     assert html.rstrip().endswith('<button type="submit">Save</button>\n</form>')
     assert "enctype" not in html
 
@@ -349,7 +357,9 @@ def test_csrf_field_from_the_security_battery():
     def page():
         return Profile.blank().__html__()
 
-    assert '<input type="hidden" name="csrf" value="masked-token">' in app.test_client().get("/").text
+    assert (
+        '<input type="hidden" name="csrf" value="masked-token">' in app.test_client().get("/").text
+    )
 
 
 def test_no_csrf_field_when_csrf_is_off():

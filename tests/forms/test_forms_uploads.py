@@ -12,7 +12,9 @@ GIF = b"GIF89a" + b"\x00" * 40
 WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 40
 
 
-async def upload(data: bytes, filename: str = "f.bin", content_type: str = "application/octet-stream"):
+async def upload(
+    data: bytes, filename: str = "f.bin", content_type: str = "application/octet-stream"
+):
     file = UploadFile(filename, content_type=content_type)
     await file.write(data)
     await file.seek(0)
@@ -41,7 +43,9 @@ async def test_valid_uploads():
     assert await form.avatar.read(4) == b"\x89PNG"  # the sniffing left the position at 0
 
 
-@pytest.mark.parametrize(("data", "kind"), [(JPEG, "image/jpeg"), (GIF, "image/gif"), (WEBP, "image/webp")])
+@pytest.mark.parametrize(
+    ("data", "kind"), [(JPEG, "image/jpeg"), (GIF, "image/gif"), (WEBP, "image/webp")]
+)
 async def test_image_types(data, kind):
     document = await upload(b"hello", "a.txt", "text/plain")
     image = await upload(data, "x", kind)
@@ -146,13 +150,19 @@ def test_multipart_post_through_a_handler():
     ok = client.post(
         "/upload",
         data={"title": "Report"},
-        files={"document": ("r.txt", b"hello", "text/plain"), "avatar": ("me.png", PNG, "image/png")},
+        files={
+            "document": ("r.txt", b"hello", "text/plain"),
+            "avatar": ("me.png", PNG, "image/png"),
+        },
     )
     assert ok.json() == {"title": "Report", "size": 5, "avatar": "me.png"}
     bad = client.post(
         "/upload",
         data={"title": "Report"},
-        files={"document": ("r.txt", b"hello", "text/plain"), "avatar": ("me.png", b"<html>", "image/png")},
+        files={
+            "document": ("r.txt", b"hello", "text/plain"),
+            "avatar": ("me.png", b"<html>", "image/png"),
+        },
     )
     assert bad.json() == {"errors": {"avatar": ["invalid_image"]}}
     missing = client.post(
@@ -161,4 +171,3 @@ def test_multipart_post_through_a_handler():
         files={"document": ("", b"", "application/octet-stream")},
     )
     assert missing.json() == {"errors": {"document": ["missing"]}}
-

@@ -25,12 +25,18 @@ def test_app_test_client_returns_a_testclient_on_localhost():
 
     @app.get("/where")
     def where(request: Request):
-        return {"host": request.headers["host"], "url": str(request.url), "client": request.client.host}
+        return {
+            "host": request.headers["host"],
+            "url": str(request.url),
+            "client": request.client.host,
+        }
 
     client = app.test_client()
     assert isinstance(client, TestClient) and isinstance(client, httpx.Client)
     assert client.get("/where").json() == {
-        "host": "localhost", "url": "http://localhost/where", "client": "127.0.0.1",
+        "host": "localhost",
+        "url": "http://localhost/where",
+        "client": "127.0.0.1",
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-APP_MODULE = '''
+APP_MODULE = """
 from spruce import Spruce, WebSocket
 
 events = []
@@ -32,9 +32,9 @@ def build():
     return app
 
 app = build()
-'''
+"""
 
-TESTS = '''
+TESTS = """
 import {module}
 
 def test_client_fixture(client):
@@ -52,7 +52,7 @@ async def test_async_client_fixture(async_client):
 def test_app_fixture(app):
     from spruce import Spruce
     assert isinstance(app, Spruce)
-'''
+"""
 
 
 def _ini(pytester: pytest.Pytester, *lines: str) -> None:
@@ -94,7 +94,8 @@ def test_app_fixture_overridden_in_conftest(pytester: pytest.Pytester):
 
 def test_lifespan_runs_around_each_test(pytester: pytest.Pytester):
     pytester.makepyfile(proj_life=APP_MODULE)
-    pytester.makepyfile(test_life="""
+    pytester.makepyfile(
+        test_life="""
         import proj_life
 
         def test_one(client):
@@ -102,28 +103,33 @@ def test_lifespan_runs_around_each_test(pytester: pytest.Pytester):
 
         def test_two(client):
             assert proj_life.events == ["startup", "shutdown", "startup"]
-    """)
+    """
+    )
     _ini(pytester, "spruce_app = proj_life:app")
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
     result.assert_outcomes(passed=2)
 
 
 def test_missing_configuration_says_how_to_fix_it(pytester: pytest.Pytester):
-    pytester.makepyfile(test_nothing="""
+    pytester.makepyfile(
+        test_nothing="""
         def test_needs_client(client):
             pass
 
         def test_unrelated():
             assert True
-    """)
+    """
+    )
     _ini(pytester)
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines([
-        "*the `app` fixture does not know which application to test*",
-        "*spruce_app = *",
-        "*def app():*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*the `app` fixture does not know which application to test*",
+            "*spruce_app = *",
+            "*def app():*",
+        ]
+    )
 
 
 def test_bad_target_is_reported(pytester: pytest.Pytester):
@@ -132,7 +138,9 @@ def test_bad_target_is_reported(pytester: pytest.Pytester):
     _ini(pytester, "spruce_app = proj_bad:nothing_here")
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*could not load the application*has no attribute 'nothing_here'*"])
+    result.stdout.fnmatch_lines(
+        ["*could not load the application*has no attribute 'nothing_here'*"]
+    )
 
 
 def test_projects_not_using_the_plugin_are_unaffected(pytester: pytest.Pytester):
@@ -148,7 +156,9 @@ def test_projects_not_using_the_plugin_are_unaffected(pytester: pytest.Pytester)
 def test_app_beside_the_ini_file_is_importable_from_a_tests_folder(pytester: pytest.Pytester):
     pytester.makepyfile(proj_layout=APP_MODULE)
     tests = pytester.mkdir("tests")
-    (tests / "test_layout.py").write_text("def test_it(client):\n    assert client.get('/').status_code == 200\n")
+    (tests / "test_layout.py").write_text(
+        "def test_it(client):\n    assert client.get('/').status_code == 200\n"
+    )
     _ini(pytester, "spruce_app = proj_layout:app")
     result = pytester.runpytest("-p", "no:cacheprovider", "--rootdir", str(pytester.path), "tests")
     result.assert_outcomes(passed=1)

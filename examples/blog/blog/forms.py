@@ -26,6 +26,7 @@ class PostForm(ModelForm):
     def no_null_characters(cls, value: str) -> str:
         """Text with a NUL character is refused (PostgreSQL cannot store one; no one types it)."""
         if "\x00" in value:
-            raise InvalidInput("Remove the null character (\\0) from this text.",
-                               code="null_character")
+            raise InvalidInput(
+                "Remove the null character (\\0) from this text.", code="null_character"
+            )
         return value

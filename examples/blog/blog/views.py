@@ -47,8 +47,11 @@ async def _own_post(db: AsyncSession, post_id: int, user: Any) -> Post:
 
 @router.get("/", name="index")
 async def index(db: AsyncSession) -> Response:
-    query = select(Post).options(selectinload(Post.author)).order_by(Post.created_at.desc(),
-                                                                     Post.id.desc())
+    query = (
+        select(Post)
+        .options(selectinload(Post.author))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+    )
     posts = (await db.scalars(query)).all()
     return render("blog/index.html", posts=posts)
 

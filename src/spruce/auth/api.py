@@ -193,8 +193,9 @@ def api_router(auth: Auth) -> Router:
         await check_throttle(auth, request, user.username)
         if not await check_password(auth, user, data.old_password.get_secret_value()):
             await record_failure(auth, request, user.username)
-            raise _invalid("old_password", ["Your current password is not this one."],
-                           "wrong_password")
+            raise _invalid(
+                "old_password", ["Your current password is not this one."], "wrong_password"
+            )
         new = data.new_password.get_secret_value()
         problems = auth.password_problems(new, username=user.username, email=user.email)
         if problems:
@@ -241,10 +242,11 @@ def api_router(auth: Auth) -> Router:
     router.add_route("/login", login, ("POST",), name="login", **api)
     router.add_route("/logout", logout_endpoint, ("POST",), name="logout", **signed_in)
     router.add_route("/me", me, ("GET",), name="me", **signed_in)
-    router.add_route("/password/change", change_password, ("POST",), name="password_change",
-                     **signed_in)
+    router.add_route(
+        "/password/change", change_password, ("POST",), name="password_change", **signed_in
+    )
     router.add_route("/password/reset", reset_request, ("POST",), name="password_reset", **api)
-    router.add_route("/password/reset/confirm", reset_confirm, ("POST",),
-                     name="password_reset_confirm", **api)
+    router.add_route(
+        "/password/reset/confirm", reset_confirm, ("POST",), name="password_reset_confirm", **api
+    )
     return router
-

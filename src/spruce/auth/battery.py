@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 
 __all__ = ["MIGRATIONS_FOLDER", "Auth", "get_auth"]
 
-MIGRATIONS_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations", "versions")
+MIGRATIONS_FOLDER = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "migrations", "versions"
+)
 """The auth tables' migrations, run by ``spruce db upgrade`` with the app's own."""
 
 
@@ -223,7 +225,9 @@ class Auth:
         assert self.app is not None
         if self.app.config.server_name:
             return self.app.url_for(
-                "auth.password_reset_confirm", token=token, _external=True,
+                "auth.password_reset_confirm",
+                token=token,
+                _external=True,
                 _scheme=request.scheme,
             )
         return request.url_for("auth.password_reset_confirm", token=token, _external=True)

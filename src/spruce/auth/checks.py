@@ -45,8 +45,10 @@ def check_deploy(app: Spruce) -> Iterator[str]:
             "weaker than OWASP's minimum (m=19456 KiB, t=2): raise SPRUCE_AUTH_ARGON2_MEMORY_KIB "
             "and SPRUCE_AUTH_ARGON2_TIME_COST"
         )
-    if auth.password_reset_enabled and "*" in app.config.allowed_hosts and not (
-        app.config.server_name
+    if (
+        auth.password_reset_enabled
+        and "*" in app.config.allowed_hosts
+        and not (app.config.server_name)
     ):
         yield (
             "auth: password-reset links are built from the request's Host header and "

@@ -84,7 +84,8 @@ def createuser_command(
         problems = auth.password_problems(password, username=name, email=email)
         if problems and not skip_password_rules:
             raise click.ClickException(
-                "the password was refused: " + " ".join(problems)
+                "the password was refused: "
+                + " ".join(problems)
                 + " (--skip-password-rules accepts it anyway)"
             )
     fields: dict[str, Any] = {"is_staff": staff or superuser, "is_superuser": superuser}

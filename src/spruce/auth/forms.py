@@ -30,9 +30,7 @@ class LoginForm(Form):
     """User name and password, and where to go afterwards."""
 
     username: str = field(label="User name", max_length=150, autocomplete="username")
-    password: SecretStr = field(
-        max_length=PASSWORD_FIELD_LIMIT, autocomplete="current-password"
-    )
+    password: SecretStr = field(max_length=PASSWORD_FIELD_LIMIT, autocomplete="current-password")
     next: str = field(default="", widget="hidden", max_length=2000)
 
 

@@ -46,7 +46,9 @@ class PasswordHasher:
     ``parallelism`` lanes. The defaults are OWASP's minimum; raise them as your servers allow
     (stored hashes are upgraded at the next login, see ``needs_rehash``)."""
 
-    def __init__(self, *, time_cost: int = 2, memory_kib: int = 19456, parallelism: int = 1) -> None:
+    def __init__(
+        self, *, time_cost: int = 2, memory_kib: int = 19456, parallelism: int = 1
+    ) -> None:
         from argon2 import PasswordHasher as Argon2Hasher
         from argon2 import Type
 

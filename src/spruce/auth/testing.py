@@ -83,8 +83,11 @@ def login(client: TestClient, user: Any, password: str = TEST_PASSWORD) -> httpx
     page = client.get(path)
     response = client.post(
         path,
-        data={"username": user.username, "password": password,
-              "csrf_token": csrf_token_from(page.text)},
+        data={
+            "username": user.username,
+            "password": password,
+            "csrf_token": csrf_token_from(page.text),
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303, f"login of {user.username!r} failed: {response.text}"
@@ -101,8 +104,11 @@ async def async_login(
     page = await client.get(path)
     response = await client.post(
         path,
-        data={"username": user.username, "password": password,
-              "csrf_token": csrf_token_from(page.text)},
+        data={
+            "username": user.username,
+            "password": password,
+            "csrf_token": csrf_token_from(page.text),
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303, f"login of {user.username!r} failed: {response.text}"

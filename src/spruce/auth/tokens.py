@@ -85,8 +85,11 @@ async def issue_token(
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     seconds = auth.config.token_lifetime if lifetime is None else lifetime
     expires = utcnow() + dt.timedelta(seconds=seconds) if seconds else None
-    db.add(auth.token_model(user_id=user.pk, digest=token_digest(token), name=name[:100],
-                            expires_at=expires))
+    db.add(
+        auth.token_model(
+            user_id=user.pk, digest=token_digest(token), name=name[:100], expires_at=expires
+        )
+    )
     await db.flush()
     return IssuedToken(token, expires)
 

@@ -156,7 +156,9 @@ async def record_login(app: Spruce, user: Any) -> None:
     now = utcnow()
     model = type(user)
     async with auth.database.session() as db:
-        await db.execute(update(model).where(primary_key_of(model) == user.pk).values(last_login=now))
+        await db.execute(
+            update(model).where(primary_key_of(model) == user.pk).values(last_login=now)
+        )
     user.last_login = now
 
 

@@ -80,8 +80,22 @@ class NotAllNumeric:
         return None
 
 
-_LEET = str.maketrans({"@": "a", "4": "a", "0": "o", "1": "i", "!": "i", "3": "e", "$": "s",
-                       "5": "s", "7": "t", "+": "t", "8": "b", "9": "g"})
+_LEET = str.maketrans(
+    {
+        "@": "a",
+        "4": "a",
+        "0": "o",
+        "1": "i",
+        "!": "i",
+        "3": "e",
+        "$": "s",
+        "5": "s",
+        "7": "t",
+        "+": "t",
+        "8": "b",
+        "9": "g",
+    }
+)
 _EDGES = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 _ROWS = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 
@@ -119,11 +133,18 @@ class CommonPasswords:
         words = self.words
         lowered = password.lower()
         trimmed = _EDGES.sub("", lowered)
-        candidates = {lowered, trimmed, lowered.translate(_LEET), _EDGES.sub("", lowered.translate(_LEET))}
+        candidates = {
+            lowered,
+            trimmed,
+            lowered.translate(_LEET),
+            _EDGES.sub("", lowered.translate(_LEET)),
+        }
         candidates.discard("")
         if any(candidate in words for candidate in candidates):
             return True
-        return _is_run(lowered) or (len(trimmed) >= 4 and _is_run(trimmed) and len(trimmed) * 2 >= len(lowered))
+        return _is_run(lowered) or (
+            len(trimmed) >= 4 and _is_run(trimmed) and len(trimmed) * 2 >= len(lowered)
+        )
 
     def check(self, password: str, attributes: Mapping[str, str]) -> str | None:
         """Too common, or None."""
@@ -151,8 +172,10 @@ class SimilarToAttributes:
             parts = {value, *(p for p in re.split(r"\W+", value) if len(p) >= 3)}
             trimmed = _EDGES.sub("", lowered)
             for part in parts:
-                if len(part) >= 3 and part in lowered and (
-                    len(part) * 2 >= len(lowered) or trimmed == part
+                if (
+                    len(part) >= 3
+                    and part in lowered
+                    and (len(part) * 2 >= len(lowered) or trimmed == part)
                 ):
                     return f"This password is too similar to the {label}."
                 matcher = SequenceMatcher(a=lowered, b=part)
@@ -165,8 +188,13 @@ class SimilarToAttributes:
 
 def default_validators(min_length: int = 8, max_length: int = 1024) -> list[PasswordValidator]:
     """The rules the auth battery applies unless told otherwise."""
-    return [LengthLimits(min_length, max_length), CommonPasswords(), SimilarToAttributes(),
-            NotAllNumeric(), NoNullCharacter()]
+    return [
+        LengthLimits(min_length, max_length),
+        CommonPasswords(),
+        SimilarToAttributes(),
+        NotAllNumeric(),
+        NoNullCharacter(),
+    ]
 
 
 def validate_password(

@@ -63,8 +63,9 @@ RESET_TOKEN_SESSION_KEY = "_auth_reset_token"
 
 def _page(name: str, form: Form | None, status: int = 200, **context: Any) -> Response:
     headers = context.pop("headers", None)
-    return render(f"spruce/auth/{name}.html", form=form, status_code=status, headers=headers,
-                  **context)
+    return render(
+        f"spruce/auth/{name}.html", form=form, status_code=status, headers=headers, **context
+    )
 
 
 def _status(form: Form) -> int:
@@ -86,13 +87,13 @@ def pages_router(auth: Auth) -> Router:
         form: Any = await read_form(login_form, request)
         if not form.is_bound:
             form = login_form.blank(next=request.query_params.get("next", ""))
-        context = {"registration": config.registration,
-                   "password_reset": auth.password_reset_enabled}
+        context = {
+            "registration": config.registration,
+            "password_reset": auth.password_reset_enabled,
+        }
         if form.is_valid:
             try:
-                user = await authenticate(
-                    request, form.username, form.password.get_secret_value()
-                )
+                user = await authenticate(request, form.username, form.password.get_secret_value())
             except RateLimitExceeded as exc:
                 return _throttled("login", form, exc, **context)
             if user is not None:
@@ -114,7 +115,8 @@ def pages_router(auth: Auth) -> Router:
         if form.is_valid:
             try:
                 await limiter_for(request.app).enforce(
-                    config.registrations_per_address, "spruce.auth.register",
+                    config.registrations_per_address,
+                    "spruce.auth.register",
                     client_address(request),
                 )
             except RateLimitExceeded as exc:
@@ -135,8 +137,9 @@ def pages_router(auth: Auth) -> Router:
                 return _throttled("password_change", form, exc)
             if not await check_password(auth, user, form.old_password.get_secret_value()):
                 await record_failure(auth, request, user.username)
-                form.add_error("old_password", "Your current password is not this one.",
-                               code="wrong_password")
+                form.add_error(
+                    "old_password", "Your current password is not this one.", code="wrong_password"
+                )
             new = form.new_password.get_secret_value()
             for problem in auth.password_problems(new, username=user.username, email=user.email):
                 form.add_error("new_password", problem, code="weak_password")
@@ -144,9 +147,7 @@ def pages_router(auth: Auth) -> Router:
                 await _save_password(auth, request, user, new)
                 await refresh_session(request, user)
                 flash(request, "Your password was changed.", "success")
-                return RedirectResponse(
-                    safe_next(request, None, config.login_redirect), 303
-                )
+                return RedirectResponse(safe_next(request, None, config.login_redirect), 303)
         return _page("password_change", form, _status(form))
 
     async def password_reset_page(request: Request) -> Response:
@@ -199,15 +200,20 @@ def pages_router(auth: Auth) -> Router:
     if config.registration:
         router.add_route("/register", register_page, both, name="register")
     router.add_route(
-        "/password/change", password_change_page, both, name="password_change",
+        "/password/change",
+        password_change_page,
+        both,
+        name="password_change",
         login_required=True,
     )
     router.add_route("/password/reset", password_reset_page, both, name="password_reset")
     router.add_route("/password/reset/sent", password_reset_sent_page, name="password_reset_sent")
-    router.add_route("/password/reset/new", password_reset_set_page, both,
-                     name="password_reset_set")
-    router.add_route("/password/reset/{token}", password_reset_confirm_page,
-                     name="password_reset_confirm")
+    router.add_route(
+        "/password/reset/new", password_reset_set_page, both, name="password_reset_set"
+    )
+    router.add_route(
+        "/password/reset/{token}", password_reset_confirm_page, name="password_reset_confirm"
+    )
     return router
 
 

@@ -45,13 +45,20 @@ def _remember_app_spec(ctx: click.Context, param: click.Parameter, value: str | 
 
 @click.group(cls=SpruceGroup, context_settings={"help_option_names": ["--help"]})
 @click.option(
-    "--app", "-A", metavar="MODULE[:ATTR]", is_eager=True, expose_value=False,
+    "--app",
+    "-A",
+    metavar="MODULE[:ATTR]",
+    is_eager=True,
+    expose_value=False,
     callback=_remember_app_spec,
     help="The app: module:attr, a module, or a .py file. Default: $SPRUCE_APP, then app.py, "
     "main.py or asgi.py in the current folder.",
 )
 @click.version_option(
-    __version__, "--version", "-V", prog_name="Spruce",
+    __version__,
+    "--version",
+    "-V",
+    prog_name="Spruce",
     message=f"%(prog)s %(version)s (Python {sys.version.split()[0]})",
 )
 def cli() -> None:
@@ -59,7 +66,12 @@ def cli() -> None:
 
 
 for _command in (
-    run_command, serve_command, routes_command, shell_command, check_command, new_command
+    run_command,
+    serve_command,
+    routes_command,
+    shell_command,
+    check_command,
+    new_command,
 ):
     cli.add_command(_command)
 

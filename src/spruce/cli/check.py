@@ -11,8 +11,11 @@ __all__ = ["check_command"]
 
 
 @click.command("check")
-@click.option("--deploy", is_flag=True,
-              help="Also run the deploy checks (debug off, strong secret key, allowed hosts...).")
+@click.option(
+    "--deploy",
+    is_flag=True,
+    help="Also run the deploy checks (debug off, strong secret key, allowed hosts...).",
+)
 def check_command(deploy: bool) -> None:
     """Run the app's checks and report problems (exit status 1 when any are found).
 

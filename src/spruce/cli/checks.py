@@ -27,7 +27,7 @@ __all__ = [
 
 SECRET_KEY_HINT = (
     "Set SPRUCE_SECRET_KEY to at least 32 random characters, e.g. the output of: "
-    "python -c \"import secrets; print(secrets.token_urlsafe(48))\""
+    'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 )
 
 

@@ -242,8 +242,10 @@ def _call_factory(factory: Any, name: str) -> Spruce:
         signature = None
     if signature is not None:
         required = [
-            p.name for p in signature.parameters.values()
-            if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            p.name
+            for p in signature.parameters.values()
+            if p.default is p.empty
+            and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
         ]
         if required:
             raise NoAppError(
@@ -334,10 +336,7 @@ def _user_traceback(exc: BaseException) -> str:
 
 
 def _is_machinery(filename: str) -> bool:
-    return (
-        filename == __file__
-        or filename.startswith(("<frozen importlib", _IMPORTLIB_FOLDER))
-    )
+    return filename == __file__ or filename.startswith(("<frozen importlib", _IMPORTLIB_FOLDER))
 
 
 def _put_on_path(folder: str) -> None:

@@ -16,14 +16,25 @@ __all__ = ["new_command"]
 
 @click.command("new")
 @click.argument("name")
-@click.option("--minimal", is_flag=True,
-              help="One app.py with a template, a stylesheet and a test, instead of a package.")
-@click.option("--dir", "folder", metavar="PATH", type=click.Path(file_okay=False, path_type=str),
-              help="The folder to create the project in (default: ./NAME); if it exists, it must "
-              "be empty.")
-@click.option("--spruce-source", metavar="PATH", type=click.Path(file_okay=False, exists=True),
-              help="A local Spruce checkout the project's README installs Spruce from. Default: "
-              "$SPRUCE_SOURCE, else the folder this Spruce was installed from, if any.")
+@click.option(
+    "--minimal",
+    is_flag=True,
+    help="One app.py with a template, a stylesheet and a test, instead of a package.",
+)
+@click.option(
+    "--dir",
+    "folder",
+    metavar="PATH",
+    type=click.Path(file_okay=False, path_type=str),
+    help="The folder to create the project in (default: ./NAME); if it exists, it must be empty.",
+)
+@click.option(
+    "--spruce-source",
+    metavar="PATH",
+    type=click.Path(file_okay=False, exists=True),
+    help="A local Spruce checkout the project's README installs Spruce from. Default: "
+    "$SPRUCE_SOURCE, else the folder this Spruce was installed from, if any.",
+)
 def new_command(name: str, minimal: bool, folder: str | None, spruce_source: str | None) -> None:
     """Create the project NAME (a Python package name, such as my_blog).
 
@@ -44,9 +55,11 @@ def new_command(name: str, minimal: bool, folder: str | None, spruce_source: str
     where = os.path.relpath(project.folder)
     if where.startswith(os.pardir):
         where = str(project.folder)
-    click.echo(f"Created the {project.layout} project {project.name!r} in "
-               f"{'the current folder' if where == os.curdir else where + '/'} "
-               f"({len(project.files)} files).")
+    click.echo(
+        f"Created the {project.layout} project {project.name!r} in "
+        f"{'the current folder' if where == os.curdir else where + '/'} "
+        f"({len(project.files)} files)."
+    )
     click.echo("\nSet it up and run it:\n")
     if where != os.curdir:
         click.echo(f"    cd {shlex.quote(where)}")

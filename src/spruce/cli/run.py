@@ -13,17 +13,41 @@ __all__ = ["run_command"]
 
 
 @click.command("run")
-@click.option("--host", "-h", default="127.0.0.1", show_default=True,
-              help="Interface to bind; 0.0.0.0 makes the server reachable from other machines.")
-@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port to listen on.")
-@click.option("--reload/--no-reload", default=True, show_default=True,
-              help="Restart the server when a file under the app's folder changes.")
-@click.option("--reload-dir", "reload_dirs", multiple=True,
-              type=click.Path(exists=True, file_okay=False, resolve_path=True),
-              help="Folder to watch instead of the app's folder (repeatable).")
-@click.option("--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True,
-              help="Server log level.")
+@click.option(
+    "--host",
+    "-h",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to bind; 0.0.0.0 makes the server reachable from other machines.",
+)
+@click.option(
+    "--port",
+    "-p",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on.",
+)
+@click.option(
+    "--reload/--no-reload",
+    default=True,
+    show_default=True,
+    help="Restart the server when a file under the app's folder changes.",
+)
+@click.option(
+    "--reload-dir",
+    "reload_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, resolve_path=True),
+    help="Folder to watch instead of the app's folder (repeatable).",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(LOG_LEVELS),
+    default="info",
+    show_default=True,
+    help="Server log level.",
+)
 def run_command(
     host: str, port: int, reload: bool, reload_dirs: tuple[str, ...], log_level: str
 ) -> None:
@@ -41,6 +65,11 @@ def run_command(
     click.echo(f" * Running on {display_url(host, port)} ({', '.join(modes)})")
     click.echo(" * Development server, not for production use (see `spruce serve`). CTRL+C quits.")
     run_dev_server(
-        app, host=host, port=port, reload=reload, log_level=log_level, location=location,
+        app,
+        host=host,
+        port=port,
+        reload=reload,
+        log_level=log_level,
+        location=location,
         reload_dirs=reload_dirs,
     )

@@ -28,30 +28,69 @@ class WorkerCount(click.ParamType[int]):
             try:
                 count = int(value)
             except ValueError:
-                self.fail(f"{value!r} is not a number of workers (use an integer or 'auto')",
-                          param, ctx)
+                self.fail(
+                    f"{value!r} is not a number of workers (use an integer or 'auto')", param, ctx
+                )
         if count < 1:
             self.fail(f"{count} is not a number of workers: at least 1 is needed", param, ctx)
         return count
 
 
 @click.command("serve")
-@click.option("--host", "-h", default="127.0.0.1", show_default=True,
-              help="Interface to bind; 0.0.0.0 for every IPv4 interface.")
-@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port to listen on.")
-@click.option("--workers", "-w", type=WorkerCount(), default="1", show_default=True,
-              help="Worker processes, or 'auto' for one per CPU.")
-@click.option("--threads", type=click.IntRange(1), default=1, show_default=True,
-              help="Runtime (I/O) threads per worker.")
-@click.option("--graceful-timeout", type=click.IntRange(1, 1800), default=30, show_default=True,
-              help="Seconds in-flight requests get to finish on shutdown before workers are killed.")
-@click.option("--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True,
-              help="Server log level.")
-@click.option("--access-log/--no-access-log", default=False, show_default=True,
-              help="Log every request.")
+@click.option(
+    "--host",
+    "-h",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to bind; 0.0.0.0 for every IPv4 interface.",
+)
+@click.option(
+    "--port",
+    "-p",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on.",
+)
+@click.option(
+    "--workers",
+    "-w",
+    type=WorkerCount(),
+    default="1",
+    show_default=True,
+    help="Worker processes, or 'auto' for one per CPU.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Runtime (I/O) threads per worker.",
+)
+@click.option(
+    "--graceful-timeout",
+    type=click.IntRange(1, 1800),
+    default=30,
+    show_default=True,
+    help="Seconds in-flight requests get to finish on shutdown before workers are killed.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(LOG_LEVELS),
+    default="info",
+    show_default=True,
+    help="Server log level.",
+)
+@click.option(
+    "--access-log/--no-access-log", default=False, show_default=True, help="Log every request."
+)
 def serve_command(
-    host: str, port: int, workers: int, threads: int, graceful_timeout: int, log_level: str,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    graceful_timeout: int,
+    log_level: str,
     access_log: bool,
 ) -> None:
     """Run the production server (granian, ASGI, uvloop).
@@ -67,12 +106,22 @@ def serve_command(
         click.secho(
             "Warning: debug mode is on. Error pages will show tracebacks and settings; "
             "unset SPRUCE_DEBUG (or set it to 0) in production.",
-            fg="yellow", err=True,
+            fg="yellow",
+            err=True,
         )
     plural = "s" if workers > 1 else ""
-    click.echo(f" * Serving {location.import_string} on {display_url(host, port)} "
-               f"with {workers} worker{plural}")
+    click.echo(
+        f" * Serving {location.import_string} on {display_url(host, port)} "
+        f"with {workers} worker{plural}"
+    )
     run_production_server(
-        app, location, host=host, port=port, workers=workers, threads=threads,
-        graceful_timeout=graceful_timeout, log_level=log_level, access_log=access_log,
+        app,
+        location,
+        host=host,
+        port=port,
+        workers=workers,
+        threads=threads,
+        graceful_timeout=graceful_timeout,
+        log_level=log_level,
+        access_log=access_log,
     )

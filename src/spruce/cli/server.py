@@ -56,7 +56,7 @@ def run_dev_server(
     if importing_for_cli():
         warnings.warn(
             "app.run() was called while the spruce command imported the app; it is ignored. "
-            "Guard it with: if __name__ == \"__main__\":",
+            'Guard it with: if __name__ == "__main__":',
             RuntimeWarning,
             stacklevel=3,
         )

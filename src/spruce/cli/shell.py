@@ -24,9 +24,16 @@ def shell_namespace(app: Any) -> dict[str, Any]:
 
 
 @click.command("shell")
-@click.option("-c", "--command", "code", metavar="CODE",
-              help="Run CODE with the shell's names and exit instead of starting a prompt.")
-@click.option("--plain", is_flag=True, help="Use the standard Python prompt even if IPython is installed.")
+@click.option(
+    "-c",
+    "--command",
+    "code",
+    metavar="CODE",
+    help="Run CODE with the shell's names and exit instead of starting a prompt.",
+)
+@click.option(
+    "--plain", is_flag=True, help="Use the standard Python prompt even if IPython is installed."
+)
 def shell_command(code: str | None, plain: bool) -> None:
     """Start a Python shell with `app` and `spruce` already imported.
 

@@ -25,7 +25,6 @@ CSRF_FIELD_NAME = "csrf_token"
 """The field name used unless CSRF protection names another."""
 
 
-
 def _value(found: Any) -> str | None:
     if callable(found):
         found = found()

@@ -242,9 +242,7 @@ _BINARY_SCHEMA = WithJsonSchema({"type": "string", "format": "binary"})
 File = Annotated[UploadFile, _BINARY_SCHEMA, FormOptions(kind="file")]
 """An uploaded file (``UploadFile``); limit it with ``field(max_size=..., content_types=...)``."""
 
-Image = Annotated[
-    UploadFile, _BINARY_SCHEMA, FormOptions(kind="image", content_types=IMAGE_TYPES)
-]
+Image = Annotated[UploadFile, _BINARY_SCHEMA, FormOptions(kind="image", content_types=IMAGE_TYPES)]
 """An uploaded image: PNG, JPEG, GIF or WebP, checked by its first bytes, not only by the type
 the browser claims."""
 
@@ -532,4 +530,3 @@ def field_spec(name: str, info: FieldInfo, owner: str = "form") -> FieldSpec:
 def field_specs(fields: Mapping[str, FieldInfo], owner: str) -> dict[str, FieldSpec]:
     """The specs of a form's fields, in declaration order."""
     return {name: field_spec(name, info, owner) for name, info in fields.items()}
-

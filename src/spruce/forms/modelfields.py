@@ -170,9 +170,7 @@ def _relation_field(
     if label is None:
         label = default_label(name[:-3] if name.endswith("_id") else name)
     if many:
-        info = field(
-            default_factory=list, label=label, help_text=help_text, widget=widget
-        )
+        info = field(default_factory=list, label=label, help_text=help_text, widget=widget)
         info.metadata.append(FormOptions(kind="multichoice"))
         return list[key_type], info  # type: ignore[valid-type]
     info = field(None if nullable else ..., label=label, help_text=help_text, widget=widget)

@@ -425,4 +425,3 @@ def _not_this_row(model: type, instance: Any) -> Any:
 def _model_label(model: type, form_class: type) -> str | LazyText:
     label: str | LazyText | None = form_option(form_class, "verbose_name", None)
     return label if label is not None else verbose_name(model).capitalize()
-

@@ -373,9 +373,7 @@ class BoundField:
     def label_tag(self, **attrs: Any) -> Markup:
         """``<label for="...">`` (a ``<legend>`` is used instead for grouped choices)."""
         label_attrs = {"for": self.id, **{_attr_name(k): v for k, v in attrs.items()}}
-        return render_template(
-            "spruce/forms/label.html", field=self, attrs=html_attrs(label_attrs)
-        )
+        return render_template("spruce/forms/label.html", field=self, attrs=html_attrs(label_attrs))
 
     def control(self, **attrs: Any) -> Markup:
         """The input, select, textarea or group of choices."""
@@ -420,9 +418,7 @@ def render_fields(form: Form, *, method: str | None = None) -> Markup:
     """Every field of ``form`` with the CSRF field (for POST forms) and the form's errors."""
     fields = form.fields
     hidden = [field for field in fields if field.is_hidden]
-    hidden_errors = [
-        (field, error) for field in hidden for error in field.errors
-    ]
+    hidden_errors = [(field, error) for field in hidden for error in field.errors]
     request = current_request()
     return render_template(
         "spruce/forms/fields.html",
@@ -460,4 +456,3 @@ def render_form(
         fields=render_fields(form, method=chosen),
         submit=submit,
     )
-

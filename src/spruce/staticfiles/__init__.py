@@ -63,6 +63,7 @@ def add_static_command(app: Spruce) -> None:
     """Register the ``spruce static`` command group on ``app`` (once)."""
     if app.extensions.get(_COMMAND_KEY):
         return
+
     def make_command() -> Any:
         from .commands import static_command
 

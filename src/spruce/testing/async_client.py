@@ -55,7 +55,9 @@ class AsyncTestClient(httpx.AsyncClient):
         )
         self._lifespan: Lifespan | None = None
         super().__init__(
-            base_url=base_url, transport=self._app_transport, follow_redirects=follow_redirects,
+            base_url=base_url,
+            transport=self._app_transport,
+            follow_redirects=follow_redirects,
             **options,
         )
 

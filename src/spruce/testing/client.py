@@ -1,12 +1,12 @@
 """``TestClient``: a synchronous httpx client that drives a Spruce (or any ASGI) application.
 
-    client = app.test_client()
-    assert client.get("/").status_code == 200
+client = app.test_client()
+assert client.get("/").status_code == 200
 
-    with app.test_client() as client:      # runs the lifespan: startup and shutdown hooks
-        client.post("/login", data={...})  # cookies are kept between requests
-        with client.websocket_connect("/ws") as ws:
-            ws.send_text("hi")
+with app.test_client() as client:      # runs the lifespan: startup and shutdown hooks
+    client.post("/login", data={...})  # cookies are kept between requests
+    with client.websocket_connect("/ws") as ws:
+        ws.send_text("hi")
 """
 
 from __future__ import annotations
@@ -144,7 +144,8 @@ class _PortalTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         stream = request.stream
         body = (
-            _async_chunks(stream) if isinstance(stream, httpx.AsyncByteStream)
+            _async_chunks(stream)
+            if isinstance(stream, httpx.AsyncByteStream)
             else _chunks_from_thread(stream)
         )
         response = self._portal.call(self._transport.exchange, request, body)

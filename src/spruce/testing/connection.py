@@ -160,7 +160,6 @@ def describe(message: Message | None) -> str:
 
 def unexpected(expected: str, message: Message | None) -> RuntimeError:
     """The error for an application that broke the ASGI protocol."""
-    return RuntimeError(f"ASGI protocol error: expected {expected}, the application sent "
-                        f"{describe(message)}")
-
-
+    return RuntimeError(
+        f"ASGI protocol error: expected {expected}, the application sent {describe(message)}"
+    )

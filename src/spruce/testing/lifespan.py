@@ -32,8 +32,11 @@ class Lifespan:
     async def startup(self) -> None:
         """Send ``lifespan.startup`` and wait for the application to finish starting."""
         install_capture_handler()
-        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"},
-                 "state": self.state}
+        scope = {
+            "type": "lifespan",
+            "asgi": {"version": "3.0", "spec_version": "2.0"},
+            "state": self.state,
+        }
         connection = AppConnection(self.app, scope)
         connection.start()
         connection.push({"type": "lifespan.startup"})

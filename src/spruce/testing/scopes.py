@@ -74,5 +74,5 @@ def as_http_url(url: str) -> str:
     with the client's base URL and cookies (relative URLs are returned unchanged)."""
     for websocket_scheme, http_scheme in (("wss://", "https://"), ("ws://", "http://")):
         if url.startswith(websocket_scheme):
-            return http_scheme + url[len(websocket_scheme):]
+            return http_scheme + url[len(websocket_scheme) :]
     return url

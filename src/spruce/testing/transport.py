@@ -214,9 +214,7 @@ class AppTransport(httpx.AsyncBaseTransport):
         """Run the application for ``request``; the response body streams from it."""
         return await self.exchange(request, _request_chunks(request.stream))
 
-    async def exchange(
-        self, request: httpx.Request, body: AsyncIterator[bytes]
-    ) -> httpx.Response:
+    async def exchange(self, request: httpx.Request, body: AsyncIterator[bytes]) -> httpx.Response:
         """Like ``handle_async_request`` with the request body given as ``body`` chunks."""
         scope = http_scope(request, self.client_address, self.state)
         exchange = HTTPExchange(self.app, scope, body, self.raise_server_exceptions)

@@ -130,9 +130,7 @@ class AsyncWebSocketSession:
             error = await connection.finish()
             code = 1011 if error is not None else 1000
         else:
-            connection.push(
-                {"type": "websocket.disconnect", "code": message.get("code") or 1000}
-            )
+            connection.push({"type": "websocket.disconnect", "code": message.get("code") or 1000})
             error = await connection.finish()
             code = message.get("code") or 1000
         self._server_close = WebSocketDisconnect(code, (message or {}).get("reason") or "")
@@ -191,7 +189,9 @@ class AsyncWebSocketSession:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
         await self.close()
@@ -228,7 +228,9 @@ class WebSocketConnect:
         return self._session
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
         if self._session is not None:
@@ -297,7 +299,9 @@ class WebSocketSession:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
         self.close()

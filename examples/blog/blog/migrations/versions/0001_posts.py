@@ -33,7 +33,9 @@ def upgrade() -> None:
             "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
         ),
         sa.ForeignKeyConstraint(
-            ["author_id"], ["auth_user.id"], name=op.f("fk_post_author_id_auth_user"),
+            ["author_id"],
+            ["auth_user.id"],
+            name=op.f("fk_post_author_id_auth_user"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_post")),

@@ -48,15 +48,20 @@ def upgrade() -> None:
         sa.Column("group_id", sa.Integer(), nullable=False),
         sa.Column("permission_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["group_id"], ["auth_group.id"],
-            name=op.f("fk_auth_group_permissions_group_id_auth_group"), ondelete="CASCADE",
+            ["group_id"],
+            ["auth_group.id"],
+            name=op.f("fk_auth_group_permissions_group_id_auth_group"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["permission_id"], ["auth_permission.id"],
+            ["permission_id"],
+            ["auth_permission.id"],
             name=op.f("fk_auth_group_permissions_permission_id_auth_permission"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("group_id", "permission_id", name=op.f("pk_auth_group_permissions")),
+        sa.PrimaryKeyConstraint(
+            "group_id", "permission_id", name=op.f("pk_auth_group_permissions")
+        ),
     )
     if not default_models_in_use():
         return
@@ -82,11 +87,15 @@ def upgrade() -> None:
             sa.Column("user_id", sa.Integer(), nullable=False),
             sa.Column(f"{kind}_id", sa.Integer(), nullable=False),
             sa.ForeignKeyConstraint(
-                ["user_id"], ["auth_user.id"], name=op.f(f"fk_{table}_user_id_auth_user"),
+                ["user_id"],
+                ["auth_user.id"],
+                name=op.f(f"fk_{table}_user_id_auth_user"),
                 ondelete="CASCADE",
             ),
             sa.ForeignKeyConstraint(
-                [f"{kind}_id"], [f"{target}.id"], name=op.f(f"fk_{table}_{kind}_id_{target}"),
+                [f"{kind}_id"],
+                [f"{target}.id"],
+                name=op.f(f"fk_{table}_{kind}_id_{target}"),
                 ondelete="CASCADE",
             ),
             sa.PrimaryKeyConstraint("user_id", f"{kind}_id", name=op.f(f"pk_{table}")),
@@ -101,7 +110,9 @@ def upgrade() -> None:
         _timestamp("expires_at", nullable=True),
         _timestamp("last_used_at", nullable=True),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["auth_user.id"], name=op.f("fk_auth_token_user_id_auth_user"),
+            ["user_id"],
+            ["auth_user.id"],
+            name=op.f("fk_auth_token_user_id_auth_user"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_token")),
