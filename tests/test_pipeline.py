@@ -261,3 +261,22 @@ def test_static_and_parameterised_paths_share_405_and_head() -> None:
         assert "GET" in response.headers["allow"]
     assert client.get("/items/3").json() == {"id": 3}
     assert client.get("/nothing").status_code == 404
+
+
+def test_the_pipeline_builds_the_same_request_as_the_constructor() -> None:
+    # The pipeline sets HTTPConnection.__init__'s attributes itself (no call): keep them in step.
+    app = Spruce()
+    seen: list[Request] = []
+
+    @app.get("/items/{item_id:int}")
+    async def item(request: Request, item_id: int) -> str:
+        seen.append(request)
+        return "ok"
+
+    assert app.test_client().get("/items/7").text == "ok"
+    built = seen[0]
+    constructed = Request(built.scope, built._receive, app, {"item_id": 7})
+    assert vars(built).keys() - {"route"} == vars(constructed).keys()
+    assert built.path_params == constructed.path_params == {"item_id": 7}
+    assert built.app is constructed.app is app
+    assert built.scope is constructed.scope

@@ -102,6 +102,8 @@ class HTTPConnection:
         app: Spruce | None = None,
         path_params: dict[str, Any] | None = None,
     ) -> None:
+        # The request pipeline builds its requests without this call and sets these same
+        # attributes itself (spruce.pipeline): an attribute added here goes there too.
         self.scope = scope
         self._receive = receive or _no_body
         self.app: Spruce = app if app is not None else scope["app"]

@@ -7,27 +7,15 @@ import os
 import click
 
 from .group import current_loader
+from .options import host_option, port_option
 from .server import LOG_LEVELS, display_url, run_dev_server
 
 __all__ = ["run_command"]
 
 
 @click.command("run")
-@click.option(
-    "--host",
-    "-h",
-    default="127.0.0.1",
-    show_default=True,
-    help="Interface to bind; 0.0.0.0 makes the server reachable from other machines.",
-)
-@click.option(
-    "--port",
-    "-p",
-    type=click.IntRange(0, 65535),
-    default=8000,
-    show_default=True,
-    help="Port to listen on.",
-)
+@host_option("Interface to bind; 0.0.0.0 makes the server reachable from other machines.")
+@port_option
 @click.option(
     "--reload/--no-reload",
     default=True,

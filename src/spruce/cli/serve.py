@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from .group import current_loader
+from .options import host_option, port_option
 from .server import LOG_LEVELS, display_url, run_production_server
 
 __all__ = ["WorkerCount", "serve_command"]
@@ -37,21 +38,8 @@ class WorkerCount(click.ParamType[int]):
 
 
 @click.command("serve")
-@click.option(
-    "--host",
-    "-h",
-    default="127.0.0.1",
-    show_default=True,
-    help="Interface to bind; 0.0.0.0 for every IPv4 interface.",
-)
-@click.option(
-    "--port",
-    "-p",
-    type=click.IntRange(0, 65535),
-    default=8000,
-    show_default=True,
-    help="Port to listen on.",
-)
+@host_option("Interface to bind; 0.0.0.0 for every IPv4 interface.")
+@port_option
 @click.option(
     "--workers",
     "-w",

@@ -115,8 +115,8 @@ class RouteTable:
 
     @property
     def static_endpoints(self) -> Mapping[str, Endpoints]:
-        """The endpoints of the paths without parameters, by path: the request pipeline looks
-        these up itself, before calling ``match`` (read only)."""
+        """The endpoints of the paths without parameters, by path (read only). The request
+        pipeline looks a path up here first and calls ``match_parameterised`` only on a miss."""
         return self._static
 
     def match(self, path: str) -> Match | None:
@@ -124,6 +124,11 @@ class RouteTable:
         endpoints = self._static.get(path)
         if endpoints is not None:
             return Match(endpoints, {})
+        return self.match_parameterised(path)
+
+    def match_parameterised(self, path: str) -> Match | None:
+        """The endpoints and converted parameters of the parameterised route for ``path``, or
+        None (the paths without parameters are not looked at: see ``static_endpoints``)."""
         if not path.startswith("/"):
             return None
         params: dict[str, Any] = {}
