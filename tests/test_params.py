@@ -153,6 +153,7 @@ def test_query_defaults(client):
         ("i=1&tag=1&tag=x", "tag.1", "int_parsing"),
         ("i=1&mode=c", "mode", "literal_error"),
         ("i=1&dec=abc", "dec", "decimal_parsing"),
+        ("i=" + "9" * 5000, "i", "int_parsing_size"),  # past int()'s digit limit: no 500
     ],
 )
 def test_invalid_query_gives_422_with_field_errors(client, query, field, kind):

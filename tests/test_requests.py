@@ -179,3 +179,32 @@ def test_json_depth_counts_only_structure_outside_strings():
     check_json_depth(b'["' + b"[" * 500 + b'"]', 10)  # brackets inside a string do not nest
     with pytest.raises(Exception, match="nested deeper"):
         check_json_depth(b"[" * 11 + b"]" * 11, 10)
+
+
+def test_several_host_headers_are_refused_not_joined():
+    # RFC 9112: a request with more than one Host is a 400; the first is what the host check
+    # saw, so a second one must not reach the links the app builds.
+    client = make_app().test_client()
+    response = client.get("/info", headers=[("Host", "localhost"), ("Host", "evil.example")])
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The request has more than one Host header."
+
+
+@pytest.mark.parametrize("host", ["[::1", "a b", "x@y", "a:1:2", "exa_mple.com"])
+def test_a_malformed_host_is_a_400_even_when_every_host_is_allowed(host):
+    client = make_app(allowed_hosts=("*",)).test_client()
+    response = client.get("/info", headers={"Host": host})
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Invalid Host header: not a host name or address."
+
+
+def test_without_a_host_header_the_server_address_is_the_host():
+    from spruce.requests import HTTPConnection
+
+    app = make_app()
+    for server, expected in [(("::1", 8000), "[::1]:8000"), (("10.0.0.1", 80), "10.0.0.1:80")]:
+        scope = {"type": "http", "path": "/", "headers": [], "server": server, "app": app}
+        connection = HTTPConnection(scope, app=app)
+        assert connection.host == expected
+        assert connection.url.hostname == expected.rpartition(":")[0].strip("[]")
+    assert HTTPConnection({"type": "http", "headers": []}, app=app).host == ""

@@ -152,7 +152,12 @@ def _parse_int(text: str) -> int:
     digits = stripped[1:] if stripped[:1] in "+-" else stripped
     if not digits.isascii() or not digits.isdigit():
         raise _Invalid("Input should be a valid integer", "int_parsing")
-    return int(stripped)
+    try:
+        return int(stripped)
+    except ValueError:  # past Python's limit on digits (4300 by default)
+        raise _Invalid(
+            "Input should be a valid integer, not one this long", "int_parsing_size"
+        ) from None
 
 
 def _parse_float(text: str) -> float:

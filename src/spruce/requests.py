@@ -15,6 +15,7 @@ import orjson
 
 from .datastructures import URL, Headers, QueryParams, State, parse_cookie_header
 from .exceptions import BadRequest, PayloadTooLarge, SpruceError, UnsupportedMediaType
+from .hostnames import host_name, server_host
 
 if TYPE_CHECKING:
     from .app import Spruce
@@ -186,15 +187,21 @@ class HTTPConnection:
 
     @property
     def host(self) -> str:
-        """The ``Host`` header (``X-Forwarded-Host`` from a trusted proxy wins), port included."""
-        forwarded = self._forwarded("x-forwarded-host")
-        if forwarded:
-            return forwarded
-        host = self.headers.get("host")
-        if host:
-            return host
-        server = self.scope.get("server")
-        return f"{server[0]}:{server[1]}" if server else ""
+        """The ``Host`` header (``X-Forwarded-Host`` from a trusted proxy wins), port included.
+
+        A request with several ``Host`` headers or one that is not a host name or address is
+        refused: reading this raises ``BadRequest`` (400)."""
+        host = self._forwarded("x-forwarded-host")
+        if not host:
+            hosts = self.headers.getlist("host")
+            if len(hosts) > 1:
+                raise BadRequest("The request has more than one Host header.")
+            if not hosts or not hosts[0]:
+                return server_host(self.scope)
+            host = hosts[0]
+        if host_name(host) is None:
+            raise BadRequest("Invalid Host header: not a host name or address.")
+        return host
 
     @property
     def url(self) -> URL:

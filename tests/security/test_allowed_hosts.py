@@ -220,3 +220,29 @@ def test_websockets_over_plain_ws_are_refused_when_https_is_declared():
         app.test_client(base_url="http://shop.example").websocket_connect("/ws")
     with app.test_client(base_url="https://shop.example").websocket_connect("/ws"):
         pass
+
+
+def test_a_second_host_header_cannot_slip_past_the_check():
+    # The check reads the first Host; a handler that builds a link from the host gets a 400
+    # instead of "localhost, attacker.example".
+    app = link_app()
+    response = app.test_client().get(
+        "/reset", headers=[("Host", "localhost"), ("Host", "attacker.example")]
+    )
+    assert response.status_code == 400
+    assert "attacker" not in response.text
+
+
+def test_a_malformed_forwarded_host_from_a_trusted_proxy_is_refused():
+    app = link_app(trusted_proxies=["127.0.0.1"], allowed_hosts=["*"])
+    response = app.test_client().get("/reset", headers={"X-Forwarded-Host": "[::1"})
+    assert response.status_code == 400
+    websocket_app = make_app(trusted_proxies=["127.0.0.1"], allowed_hosts=["*"])
+
+    @websocket_app.websocket("/ws")
+    async def ws(websocket: WebSocket):
+        await websocket.accept()
+        await websocket.close()
+
+    with pytest.raises(WebSocketDenied):
+        websocket_app.test_client().websocket_connect("/ws", headers={"X-Forwarded-Host": "a b"})

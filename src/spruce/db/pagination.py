@@ -137,6 +137,8 @@ def _number(text: str | None, default: int, name: str) -> int:
     stripped = text.strip()
     if not stripped.isascii() or not stripped.isdigit():
         raise NotFound(f"{name} must be a positive whole number")
+    if len(stripped) > 18:  # no page that far exists (and int() refuses past 4300 digits)
+        raise NotFound(f"{name} is out of range")
     return int(stripped)
 
 

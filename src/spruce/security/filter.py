@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from ..errors import http_error_response
 from ..exceptions import BadRequest
+from ..hostnames import server_host
 from ..requests import HTTPConnection
 from ..responses import RedirectResponse, Response
 from .exceptions import CSRFError
@@ -184,19 +185,27 @@ class SecurityFilter:
         hosts = self.hosts
         assert hosts is not None
         if self.proxies:
-            return hosts.allows(HTTPConnection(scope, None, self.spruce).host)
+            host = self._host(scope)
+            return host is not None and hosts.allows(host)
         value = _header(scope, b"host")
         if value is None:
-            server = scope.get("server")
-            value = f"{server[0]}:{server[1]}" if server else ""
+            value = server_host(scope)
         allowed = hosts.allows(value)
         if allowed and len(self._good_hosts) < _CACHE_SIZE:
             self._good_hosts[value.encode("latin-1")] = True
         return allowed
 
+    def _host(self, scope: Scope) -> str | None:
+        """The request's host as handlers see it, or None when it is malformed (several
+        ``Host`` headers, not a host name)."""
+        try:
+            return HTTPConnection(scope, None, self.spruce).host
+        except BadRequest:
+            return None
+
     def _refuse_host(self, scope: Scope) -> Response:
         if self.debug:
-            host = HTTPConnection(scope, None, self.spruce).host
+            host = self._host(scope) or _header(scope, b"host") or ""
             name = host.rpartition(":")[0] if host.rpartition(":")[2].isdigit() else host
             patterns = list(self.hosts.patterns) if self.hosts is not None else []
             detail = (
@@ -215,7 +224,9 @@ class SecurityFilter:
         return str(scope.get("scheme", "http"))
 
     def _redirect_to_https(self, scope: Scope) -> Response:
-        host = HTTPConnection(scope, None, self.spruce).host
+        host = self._host(scope)
+        if host is None:
+            return self._refuse_host(scope)
         raw_path = scope.get("raw_path")
         if raw_path:
             path = raw_path.decode("latin-1")
@@ -238,8 +249,11 @@ class SecurityFilter:
     # -- WebSockets -----------------------------------------------------------------------------
     def _websocket(self, scope: Scope, send: Send) -> Send | Response:
         connection = HTTPConnection(scope, None, self.spruce)
-        refused = (self.hosts is not None and not self.hosts.allows(connection.host)) or (
-            self.https_redirect and connection.scheme in ("ws", "http")
+        host = self._host(scope)
+        refused = (
+            host is None
+            or (self.hosts is not None and not self.hosts.allows(host))
+            or (self.https_redirect and connection.scheme in ("ws", "http"))
         )
         if not refused and self.csrf is not None:
             try:

@@ -10,24 +10,13 @@ Ports are ignored.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+
+from ..hostnames import host_name
 
 __all__ = ["AllowedHosts", "host_name"]
 
-# A host name or an IP address (IPv6 in brackets), then an optional port.
-_HOST = re.compile(r"^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::([0-9]{1,5}))?$")
 _CACHE_SIZE = 64
-
-
-def host_name(host: str) -> str | None:
-    """``host`` without its port, lower-cased; None when it is not a valid host (spaces, ``@``,
-    ``/``, several ports...)."""
-    match = _HOST.match(host.lower())
-    if match is None:
-        return None
-    name = match.group(1)
-    return name[:-1] if name.endswith(".") else name
 
 
 class AllowedHosts:
