@@ -7,21 +7,45 @@ map, transaction state, weak references, registry entries) and collecting it aft
 about 8 us, a tenth of a request that reads one row, so the battery's sessions make it only when
 something asks for it: any ORM method or attribute does, exactly as SQLAlchemy's
 ``AsyncSession.__init__`` would have at construction. Closing a session that never made one
-does nothing.
+does nothing but give back the connection its prepared reads held.
+
+The prepared reads of such a session share one pooled connection, as an ORM session's queries
+do: the first read borrows it and the session keeps it (``hold_connection``) until it closes,
+or until it makes its ORM session, which then takes its own.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
-__all__ = ["LazyAsyncSession", "SessionArguments", "is_materialized", "lazy_bind"]
+__all__ = [
+    "HeldConnection",
+    "LazyAsyncSession",
+    "SessionArguments",
+    "held_connection",
+    "hold_connection",
+    "is_materialized",
+    "lazy_bind",
+    "release_held_connection",
+]
 
 _SYNC = "_spruce_sync_session"
 _ARGS = "_spruce_lazy_args"
+_HELD = "_spruce_held_connection"
+
+
+class HeldConnection(Protocol):
+    """A pooled connection a session keeps for its prepared reads."""
+
+    def release_now(self) -> None:
+        """Give it back without waiting (it has no transaction open)."""
+
+    async def release(self) -> None:
+        """Give it back."""
 
 
 class SessionArguments:
@@ -57,6 +81,9 @@ class LazyAsyncSession(AsyncSession):
         return session
 
     def _materialize(self) -> Session:
+        held: HeldConnection | None = self.__dict__.pop(_HELD, None)
+        if held is not None:  # the ORM session checks out its own
+            held.release_now()
         arguments: SessionArguments = self.__dict__.pop(_ARGS)
         AsyncSession.__init__(self, arguments.bind, **arguments.kw)  # sets sync_session below
         return self.__dict__[_SYNC]  # type: ignore[no-any-return]
@@ -82,7 +109,9 @@ class LazyAsyncSession(AsyncSession):
         self.__dict__[_SYNC] = session
 
     async def close(self) -> None:
-        """Close the ORM session, if one was ever made."""
+        """Give back the connection prepared reads held; close the ORM session, if one was
+        ever made."""
+        await release_held_connection(self)
         if _SYNC in self.__dict__:
             await super().close()
 
@@ -97,3 +126,23 @@ def lazy_bind(session: AsyncSession) -> Engine | Connection | None:
     None when it is materialized (ask ``session.sync_session``) or bound per mapper."""
     arguments = session.__dict__.get(_ARGS)
     return None if arguments is None else arguments.sync_bind
+
+
+def held_connection(session: AsyncSession) -> HeldConnection | None:
+    """The connection ``session``'s prepared reads hold, if any."""
+    return session.__dict__.get(_HELD)
+
+
+def hold_connection(session: AsyncSession, held: HeldConnection | None) -> None:
+    """Let a not yet materialized ``session`` keep ``held`` (None: forget it)."""
+    if held is None:
+        session.__dict__.pop(_HELD, None)
+    else:
+        session.__dict__[_HELD] = held
+
+
+async def release_held_connection(session: AsyncSession) -> None:
+    """Give back the connection ``session``'s prepared reads hold (nothing when none)."""
+    held: HeldConnection | None = session.__dict__.pop(_HELD, None)
+    if held is not None:
+        await held.release()

@@ -21,7 +21,7 @@ from sqlalchemy.util.concurrency import in_greenlet
 from ..concurrency import is_async_callable, run_sync
 from ..exceptions import ImproperlyConfigured
 from .exceptions import LazyLoadError
-from .lazysession import is_materialized
+from .lazysession import is_materialized, release_held_connection
 from .transactions import opened_no_transaction
 
 if TYPE_CHECKING:
@@ -83,8 +83,12 @@ def async_session_provider(
             if is_materialized(session):  # else there is nothing to roll back
                 await safe_rollback(session)
                 await session.close()
+            else:
+                await release_held_connection(session)
             raise
-        if is_materialized(session) and not _untouched(session.sync_session):
+        if not is_materialized(session):
+            await release_held_connection(session)  # what its prepared reads shared
+        elif not _untouched(session.sync_session):
             await session.run_sync(_finish)  # one trip to the sync side, not two
 
     return provide_async_session

@@ -1,5 +1,6 @@
-"""Connections for prepared reads: the one a session or connection already holds, or one
-borrowed from the engine's pool for a single read and given straight back.
+"""Connections for prepared reads: the one a session or connection already holds, one a
+session's reads share (``HeldReadConnection``: borrowed at its first read, given back when it
+closes), or one borrowed from the engine's pool for a single read and given straight back.
 
 Borrowing goes through SQLAlchemy's own pool, so the pool size, the timeout (503 when it runs
 out), recycling, the liveness check on checkout and ``pool_pre_ping`` all apply. The pool is
@@ -22,7 +23,7 @@ from sqlalchemy.util.concurrency import greenlet_spawn
 from ..translate import CONNECTS_IN_GREENLET_ONLY
 from .drivers import DriverAdapter
 
-__all__ = ["borrow", "give_back"]
+__all__ = ["HeldReadConnection", "borrow", "give_back"]
 
 
 def _checkout_without_io(pool: Pool, dialect: Dialect) -> Any | None:
@@ -62,3 +63,33 @@ async def give_back(pool_connection: Any, adapter: DriverAdapter) -> None:
         pool_connection.close()
     else:
         await greenlet_spawn(pool_connection.close)
+
+
+class HeldReadConnection:
+    """A pooled connection a session keeps for its prepared reads (drivers that give
+    connections back without I/O only, so the session can let it go at any time). ``busy``
+    while a read runs on it: a read that starts meanwhile borrows one of its own."""
+
+    __slots__ = ("adapter", "busy", "pool_connection")
+
+    def __init__(self, pool_connection: Any, adapter: DriverAdapter) -> None:
+        self.pool_connection = pool_connection
+        self.adapter = adapter
+        self.busy = False
+
+    def release_now(self) -> None:
+        """Back to the pool at once: reads leave no transaction open, so there is nothing to
+        roll back; a connection that has one anyway (or is in use) is dropped, not reused."""
+        connection = self.pool_connection
+        if connection.is_valid and (
+            self.busy or self.adapter.in_transaction(connection.driver_connection)
+        ):
+            try:
+                connection.invalidate()
+            except Exception:  # already closed: the pool replaces it
+                pass
+        connection.close()
+
+    async def release(self) -> None:
+        """Back to the pool."""
+        await give_back(self.pool_connection, self.adapter)

@@ -33,9 +33,9 @@ from sqlalchemy.sql.selectable import CompoundSelect, Select
 from sqlalchemy.types import TypeEngine
 
 from ...exceptions import NotFound
-from ..lazysession import lazy_bind
+from ..lazysession import held_connection, hold_connection, lazy_bind
 from ..transactions import is_plain_read
-from .connections import borrow, give_back
+from .connections import HeldReadConnection, borrow, give_back
 from .drivers import adapter_for
 from .errors import invalidate, translate_error
 from .plan import ReadPlan, build_plan
@@ -195,7 +195,7 @@ class PreparedSelect:
                 return await self._read_on(bind, session, params, first)
             if not self._plain:
                 return await self._through(session, params, first)
-            return await self._read_borrowed(bind, params, first, session)
+            return await self._read_held(session, bind, params, first)
         sync = session.sync_session
         if sync.autoflush and (sync.new or sync.deleted or sync.dirty):
             await session.flush()  # as a query through the session would
@@ -214,6 +214,35 @@ class PreparedSelect:
                 return await self._through(session, params, first)
             return await self._read_borrowed(engine, params, first, session)
         return await self._read_on(connection, session, params, first)
+
+    async def _read_held(
+        self, session: AsyncSession, engine: Engine, params: Mapping[str, Any], first: bool
+    ) -> list[ReadRow]:
+        """A read of a session that has not made its ORM session: on the connection its reads
+        share, borrowed now if this is the first."""
+        plan = self.plan(engine.dialect)
+        if plan is None or not plan.adapter.returns_without_io:
+            return await self._read_borrowed(engine, params, first, session)
+        held = held_connection(session)
+        if held is None:
+            sql, arguments = plan.arguments(params)
+            held = HeldReadConnection(await borrow(engine, plan.adapter), plan.adapter)
+            hold_connection(session, held)
+        elif not isinstance(held, HeldReadConnection) or held.busy:  # reads side by side
+            return await self._read_borrowed(engine, params, first, session)
+        else:
+            sql, arguments = plan.arguments(params)
+        held.busy = True
+        try:
+            rows = await _run(plan, held.pool_connection, None, sql, arguments, first)
+        except BaseException:
+            held.busy = False
+            if held_connection(session) is held and not held.pool_connection.is_valid:
+                hold_connection(session, None)
+                await held.release()
+            raise
+        held.busy = False
+        return rows
 
     async def _read_borrowed(
         self,
