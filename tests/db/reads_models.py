@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, LargeBinary, MetaData, Numeric, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from spruce.db import UTCDateTime
+from spruce import Spruce
+from spruce.db import Database, UTCDateTime
 
 
 class ReadsBase(DeclarativeBase):
@@ -72,3 +73,13 @@ def gadget(number: int, **changes: Any) -> Gadget:
     }
     values.update(changes)
     return Gadget(**values)
+
+
+async def gadget_database(url: str, count: int) -> Database:
+    """A database on ``url`` (in an app) with the ``reads_`` tables and gadgets 1 to ``count``."""
+    database = Database(url, metadata=ReadsBase.metadata)
+    Spruce(batteries=[database])
+    await database.create_all()
+    async with database.session() as session:
+        session.add_all([gadget(number) for number in range(1, count + 1)])
+    return database

@@ -14,7 +14,7 @@ import pytest
 import pytest_asyncio
 from db_models import BlogAuthor, BlogPost
 from db_support import make_app, serve
-from reads_models import Employee, Gadget, Manager, Mood, ReadsBase, gadget
+from reads_models import Employee, Gadget, Manager, Mood, ReadsBase, gadget, gadget_database
 from sqlalchemy import bindparam, delete, exc, func, insert, literal, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,11 +32,7 @@ EVERYTHING = prepare(select(*Gadget.__table__.c).order_by(Gadget.id))
 @pytest_asyncio.fixture
 async def gadgets(database_url: str) -> AsyncIterator[Database]:
     """A database with the ``reads_`` tables and gadgets 1 to 5."""
-    database = Database(database_url, metadata=ReadsBase.metadata)
-    Spruce(batteries=[database])
-    await database.create_all()
-    async with database.session() as session:
-        session.add_all([gadget(number) for number in range(1, 6)])
+    database = await gadget_database(database_url, 5)
     yield database
     await database.dispose()
 

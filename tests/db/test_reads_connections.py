@@ -11,11 +11,10 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from db_support import serve
-from reads_models import Gadget, ReadsBase, gadget
+from reads_models import Gadget, gadget, gadget_database
 from sqlalchemy import bindparam, event, exc, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from spruce import Spruce
 from spruce.db import Database, prepare
 from spruce.db.lazysession import held_connection, is_materialized
 from spruce.exceptions import HTTPException
@@ -29,22 +28,14 @@ def _checked_out(database: Database) -> int:
 
 @pytest_asyncio.fixture
 async def gadgets(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url, metadata=ReadsBase.metadata)
-    Spruce(batteries=[database])
-    await database.create_all()
-    async with database.session() as session:
-        session.add_all([gadget(number) for number in range(1, 4)])
+    database = await gadget_database(database_url, 3)
     yield database
     await database.dispose()
 
 
 @pytest_asyncio.fixture
 async def on_postgres(postgres_url: str) -> AsyncIterator[Database]:
-    database = Database(postgres_url, metadata=ReadsBase.metadata)
-    Spruce(batteries=[database])
-    await database.create_all()
-    async with database.session() as session:
-        session.add_all([gadget(number) for number in range(1, 4)])
+    database = await gadget_database(postgres_url, 3)
     yield database
     await database.drop_all()
     await database.dispose()
