@@ -15,9 +15,11 @@ from reads_models import Gadget, gadget, gadget_database
 from sqlalchemy import bindparam, event, exc, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from spruce import WebSocket
 from spruce.db import Database, prepare
 from spruce.db.lazysession import held_connection, is_materialized
 from spruce.exceptions import HTTPException
+from spruce.testing import AsyncTestClient
 
 BY_ID = prepare(select(Gadget.id, Gadget.name).where(Gadget.id == bindparam("id")))
 
@@ -136,3 +138,23 @@ async def test_a_request_gives_back_what_its_reads_held(gadgets: Database) -> No
         assert _checked_out(gadgets) == 0
         assert (await client.get("/crashes")).status_code == 500
         assert _checked_out(gadgets) == 0
+
+
+async def test_a_websockets_session_keeps_no_connection_between_reads(
+    gadgets: Database,
+) -> None:
+    app = gadgets.app
+    assert app is not None
+
+    @app.websocket("/names")
+    async def names(websocket: WebSocket, session: AsyncSession) -> None:
+        await websocket.accept()
+        while True:
+            number = int(await websocket.receive_text())
+            await websocket.send_text((await BY_ID.one(session, id=number)).name)
+
+    async with AsyncTestClient(app) as client, client.websocket_connect("/names") as ws:
+        for number in (1, 2):
+            await ws.send_text(str(number))
+            assert await ws.receive_text() == f"gadget {number}"
+            assert _checked_out(gadgets) == 0  # the socket stays open; the pool slot does not

@@ -30,12 +30,15 @@ __all__ = [
     "hold_connection",
     "is_materialized",
     "lazy_bind",
+    "may_hold_connections",
+    "never_hold_connections",
     "release_held_connection",
 ]
 
 _SYNC = "_spruce_sync_session"
 _ARGS = "_spruce_lazy_args"
 _HELD = "_spruce_held_connection"
+_NEVER_HOLD = "_spruce_never_hold"
 
 
 class HeldConnection(Protocol):
@@ -131,6 +134,17 @@ def lazy_bind(session: AsyncSession) -> Engine | Connection | None:
 def held_connection(session: AsyncSession) -> HeldConnection | None:
     """The connection ``session``'s prepared reads hold, if any."""
     return session.__dict__.get(_HELD)
+
+
+def never_hold_connections(session: AsyncSession) -> None:
+    """Let ``session``'s prepared reads each borrow a connection and give it straight back
+    (a long-lived session, such as a WebSocket's, should not keep a pool slot between reads)."""
+    session.__dict__[_NEVER_HOLD] = True
+
+
+def may_hold_connections(session: AsyncSession) -> bool:
+    """False for a session given ``never_hold_connections``."""
+    return _NEVER_HOLD not in session.__dict__
 
 
 def hold_connection(session: AsyncSession, held: HeldConnection | None) -> None:

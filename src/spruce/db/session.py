@@ -21,7 +21,7 @@ from sqlalchemy.util.concurrency import in_greenlet
 from ..concurrency import is_async_callable, run_sync
 from ..exceptions import ImproperlyConfigured
 from .exceptions import LazyLoadError
-from .lazysession import is_materialized, release_held_connection
+from .lazysession import is_materialized, never_hold_connections, release_held_connection
 from .transactions import opened_no_transaction
 
 if TYPE_CHECKING:
@@ -77,6 +77,8 @@ def async_session_provider(
 
     async def provide_async_session(request: Any) -> AsyncIterator[AsyncSession]:
         session = database.new_session()
+        if request.scope["type"] == "websocket":  # it may live for hours: reads keep nothing
+            never_hold_connections(session)
         try:
             yield session
         except BaseException:

@@ -33,7 +33,7 @@ from sqlalchemy.sql.selectable import CompoundSelect, Select
 from sqlalchemy.types import TypeEngine
 
 from ...exceptions import NotFound
-from ..lazysession import held_connection, hold_connection, lazy_bind
+from ..lazysession import held_connection, hold_connection, lazy_bind, may_hold_connections
 from ..transactions import is_plain_read
 from .connections import HeldReadConnection, borrow, give_back
 from .drivers import adapter_for
@@ -221,7 +221,7 @@ class PreparedSelect:
         """A read of a session that has not made its ORM session: on the connection its reads
         share, borrowed now if this is the first."""
         plan = self.plan(engine.dialect)
-        if plan is None or not plan.adapter.returns_without_io:
+        if plan is None or not plan.adapter.returns_without_io or not may_hold_connections(session):
             return await self._read_borrowed(engine, params, first, session)
         held = held_connection(session)
         if held is None:
