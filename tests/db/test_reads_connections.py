@@ -15,7 +15,7 @@ from reads_models import Gadget, gadget, gadget_database
 from sqlalchemy import bindparam, event, exc, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from spruce import WebSocket
+from spruce import StreamingResponse, WebSocket
 from spruce.db import Database, prepare
 from spruce.db.lazysession import held_connection, is_materialized
 from spruce.exceptions import HTTPException
@@ -131,8 +131,23 @@ async def test_a_request_gives_back_what_its_reads_held(gadgets: Database) -> No
         await BY_ID.one(session, id=1)
         raise RuntimeError("boom")
 
+    sessions: list[AsyncSession] = []
+
+    @app.get("/streamed")
+    async def streamed(session: AsyncSession) -> Any:
+        sessions.append(session)
+
+        async def names() -> AsyncIterator[str]:  # runs after the handler's session closed
+            for number in (1, 2, 3):
+                yield (await BY_ID.one(session, id=number)).name + "\n"
+
+        return StreamingResponse(names(), media_type="text/plain")
+
     async with serve(app) as client:
         assert (await client.get("/two")).json() == ["gadget 1", "gadget 2"]
+        assert _checked_out(gadgets) == 0
+        assert (await client.get("/streamed")).text == "gadget 1\ngadget 2\ngadget 3\n"
+        assert held_connection(sessions[0]) is None  # nothing left for nobody to give back
         assert _checked_out(gadgets) == 0
         assert (await client.get("/fails")).status_code == 409
         assert _checked_out(gadgets) == 0

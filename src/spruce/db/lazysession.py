@@ -156,7 +156,10 @@ def hold_connection(session: AsyncSession, held: HeldConnection | None) -> None:
 
 
 async def release_held_connection(session: AsyncSession) -> None:
-    """Give back the connection ``session``'s prepared reads hold (nothing when none)."""
+    """Give back the connection ``session``'s prepared reads hold (nothing when none); reads
+    after this one (a streamed response's, after its handler's session was closed) each borrow
+    their own and give it straight back, since nobody would give back one they kept."""
+    session.__dict__[_NEVER_HOLD] = True
     held: HeldConnection | None = session.__dict__.pop(_HELD, None)
     if held is not None:
         await held.release()
