@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import pytest
 
-from spruce import Response, Router, Spruce
+from spruce import Response, Router, Spruce, abort
 from spruce.exceptions import ImproperlyConfigured
 
 
@@ -89,6 +89,33 @@ def test_hooks_order_and_short_circuit():
     calls.clear()
     assert client.get("/blog/?stop=1").text == "stopped early"
     assert calls[:1] == ["app-before"] and "handler" not in calls
+
+
+def test_teardown_gets_the_error_the_handler_raised():
+    app = Spruce()
+    seen: list[object] = []
+
+    @app.teardown
+    def cleanup(request, exc):
+        seen.append(exc)
+
+    @app.get("/crash")
+    def crash():
+        raise ValueError("boom")
+
+    @app.get("/missing")
+    def missing():
+        abort(404)
+
+    @app.get("/fine")
+    def fine():
+        return "ok"
+
+    client = app.test_client(raise_server_exceptions=False)
+    assert client.get("/crash").status_code == 500
+    assert client.get("/missing").status_code == 404
+    assert client.get("/fine").status_code == 200
+    assert [type(exc).__name__ if exc else None for exc in seen] == ["ValueError", None, None]
 
 
 def test_hooks_do_not_run_for_other_routers():

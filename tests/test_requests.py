@@ -163,6 +163,10 @@ def test_oversized_headers_are_rejected():
     client = make_app(max_header_size=1000).test_client()
     response = client.get("/info", headers={f"x-h{i}": "v" * 100 for i in range(20)})
     assert response.status_code == 431
+    one_big = client.get("/info", headers={"x-big": "v" * 1000})  # few headers count too
+    assert one_big.status_code == 431
+    assert "limit 1000 bytes" in one_big.json()["detail"]
+    assert client.get("/info", headers={"x-small": "v" * 500}).status_code == 200
 
 
 @pytest.mark.parametrize("depth", [10, 64])

@@ -55,8 +55,6 @@ def build_pipeline(app: Spruce, compiled: CompiledRoutes) -> Pipeline:
     debug = app.config.debug
     redirect_slashes = app.redirect_slashes
     max_header_size = app.config.max_header_size
-    # Only count header bytes when there are enough headers for the total to matter.
-    header_count_to_check = max_header_size // 8192
     set_current_request = _current_request.set
     reset_current_request = _current_request.reset
 
@@ -91,16 +89,17 @@ def build_pipeline(app: Spruce, compiled: CompiledRoutes) -> Pipeline:
                 return RedirectResponse(target, 308)
         raise NotFound()
 
-    def check_header_size(scope: Scope) -> None:
-        size = sum(len(name) + len(value) for name, value in scope["headers"])
-        if size > max_header_size:
-            raise HTTPException(431, f"Request headers too large (limit {max_header_size} bytes)")
-
     async def finish(
-        request: Request, route: Route, response: Response, scope: Scope, send: Send
+        request: Request,
+        route: Route,
+        response: Response,
+        scope: Scope,
+        send: Send,
+        handler_error: Exception | None,
     ) -> None:
-        """After-request hooks, response hooks, send; then teardown hooks and clean-up."""
-        error: BaseException | None = None
+        """After-request hooks, response hooks, send; then teardown hooks (given the handler's
+        error, if it raised one that is not an HTTPException, or one raised here) and clean-up."""
+        error: BaseException | None = handler_error
         try:
             for hook in route.after_hooks:
                 replaced = await hook(request, response)
@@ -146,6 +145,7 @@ def build_pipeline(app: Spruce, compiled: CompiledRoutes) -> Pipeline:
         try:
             route: Route | None = None
             response: Response | None = None
+            handler_error: Exception | None = None
             try:
                 path = scope["path"]
                 endpoints = static_endpoints.get(path)
@@ -162,8 +162,13 @@ def build_pipeline(app: Spruce, compiled: CompiledRoutes) -> Pipeline:
                     if route is not None:
                         request.path_params = params
                         request.route = route
-                        if len(scope["headers"]) > header_count_to_check:
-                            check_header_size(scope)
+                        header_bytes = 0  # a plain loop: the cheapest exact count
+                        for name, value in scope["headers"]:
+                            header_bytes += len(name) + len(value)
+                        if header_bytes > max_header_size:
+                            raise HTTPException(
+                                431, f"Request headers too large (limit {max_header_size} bytes)"
+                            )
                         direct = route.direct_endpoint
                         if direct is not None:
                             result = await (direct(**params) if params else direct())
@@ -173,11 +178,13 @@ def build_pipeline(app: Spruce, compiled: CompiledRoutes) -> Pipeline:
             except Exception as exc:
                 routers: Sequence[Router] = route.routers if route is not None else (app,)
                 response = await render_error(request, exc, routers, debug, app.debug_renderer)
+                if not isinstance(exc, HTTPException):  # abort(404) is no failure
+                    handler_error = exc
             assert response is not None
             if route is not None and (
                 route.after_hooks or route.teardown_hooks or request._form is not None
             ):
-                await finish(request, route, response, scope, send)
+                await finish(request, route, response, scope, send, handler_error)
                 return
             for response_hook, adds_headers, unless_scope_has in response_hooks:
                 raw = response.raw_headers
