@@ -26,6 +26,13 @@ def test_environment_and_prefix(monkeypatch):
     assert app.debug is True
 
 
+def test_an_empty_debug_variable_means_off(monkeypatch):
+    monkeypatch.setenv("SPRUCE_DEBUG", "")
+    assert Settings().debug is False
+    monkeypatch.setenv("SPRUCE_DEBUG", "1")
+    assert Settings().debug is True
+
+
 def test_dotenv_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text(f"SPRUCE_SECRET_KEY={STRONG}\nSPRUCE_DEBUG=0\n")

@@ -12,7 +12,9 @@ Secrets are ``SecretStr``: they never appear in a repr, a log line or an error p
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .config import DEFAULTS
@@ -86,3 +88,9 @@ class Settings(BaseSettings):
         None,
         description="Path of the static files manifest (default: <static_root>/staticfiles.json).",
     )
+
+    @field_validator("debug", mode="before")
+    @classmethod
+    def _empty_debug_is_off(cls, value: Any) -> Any:
+        """``SPRUCE_DEBUG=`` (set but empty) means off, as leaving it unset does."""
+        return False if isinstance(value, str) and not value.strip() else value

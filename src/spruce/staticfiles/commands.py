@@ -38,7 +38,8 @@ def static_command(app: Spruce) -> click.Group:
         except ImproperlyConfigured as exc:
             raise click.UsageError(str(exc)) from None
         click.echo(
-            f"Collected {report.files} files into {report.destination} "
+            f"Collected {report.files} file{'' if report.files == 1 else 's'} into "
+            f"{report.destination} "
             f"({report.compressed} precompressed); manifest: {report.manifest_path}"
         )
 
