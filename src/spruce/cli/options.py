@@ -7,9 +7,12 @@ from typing import Any, TypeVar
 
 import click
 
+from .server import LOG_LEVELS
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["host_option", "port_option"]
+
+__all__ = ["host_option", "log_level_option", "port_option"]
 
 
 def host_option(help: str) -> Callable[[F], F]:
@@ -24,4 +27,12 @@ port_option = click.option(
     default=8000,
     show_default=True,
     help="Port to listen on.",
+)
+
+log_level_option = click.option(
+    "--log-level",
+    type=click.Choice(LOG_LEVELS),
+    default="info",
+    show_default=True,
+    help="Server log level.",
 )

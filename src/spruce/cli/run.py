@@ -7,8 +7,8 @@ import os
 import click
 
 from .group import current_loader
-from .options import host_option, port_option
-from .server import LOG_LEVELS, display_url, run_dev_server
+from .options import host_option, log_level_option, port_option
+from .server import display_url, run_dev_server
 
 __all__ = ["run_command"]
 
@@ -29,13 +29,7 @@ __all__ = ["run_command"]
     type=click.Path(exists=True, file_okay=False, resolve_path=True),
     help="Folder to watch instead of the app's folder (repeatable).",
 )
-@click.option(
-    "--log-level",
-    type=click.Choice(LOG_LEVELS),
-    default="info",
-    show_default=True,
-    help="Server log level.",
-)
+@log_level_option
 def run_command(
     host: str, port: int, reload: bool, reload_dirs: tuple[str, ...], log_level: str
 ) -> None:

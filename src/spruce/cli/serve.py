@@ -8,8 +8,8 @@ from typing import Any
 import click
 
 from .group import current_loader
-from .options import host_option, port_option
-from .server import LOG_LEVELS, display_url, run_production_server
+from .options import host_option, log_level_option, port_option
+from .server import display_url, run_production_server
 
 __all__ = ["WorkerCount", "serve_command"]
 
@@ -62,13 +62,7 @@ class WorkerCount(click.ParamType[int]):
     show_default=True,
     help="Seconds in-flight requests get to finish on shutdown before workers are killed.",
 )
-@click.option(
-    "--log-level",
-    type=click.Choice(LOG_LEVELS),
-    default="info",
-    show_default=True,
-    help="Server log level.",
-)
+@log_level_option
 @click.option(
     "--access-log/--no-access-log", default=False, show_default=True, help="Log every request."
 )
