@@ -224,25 +224,22 @@ class PreparedSelect:
         if plan is None or not plan.adapter.returns_without_io or not may_hold_connections(session):
             return await self._read_borrowed(engine, params, first, session)
         held = held_connection(session)
-        if held is None:
-            sql, arguments = plan.arguments(params)
+        if isinstance(held, HeldReadConnection) and held.busy:  # reads side by side
+            return await self._read_borrowed(engine, params, first, session)
+        sql, arguments = plan.arguments(params)  # bad parameters fail before any checkout
+        if not isinstance(held, HeldReadConnection):
             held = HeldReadConnection(await borrow(engine, plan.adapter), plan.adapter)
             hold_connection(session, held)
-        elif not isinstance(held, HeldReadConnection) or held.busy:  # reads side by side
-            return await self._read_borrowed(engine, params, first, session)
-        else:
-            sql, arguments = plan.arguments(params)
         held.busy = True
         try:
-            rows = await _run(plan, held.pool_connection, None, sql, arguments, first)
+            return await _run(plan, held.pool_connection, None, sql, arguments, first)
         except BaseException:
-            held.busy = False
-            if held_connection(session) is held and not held.pool_connection.is_valid:
-                hold_connection(session, None)
+            if not held.pool_connection.is_valid and held_connection(session) is held:
+                hold_connection(session, None)  # lost or cancelled mid-query: not reused
                 await held.release()
             raise
-        held.busy = False
-        return rows
+        finally:
+            held.busy = False
 
     async def _read_borrowed(
         self,
